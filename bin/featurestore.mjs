@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point of the `featurestore` CLI: registers tsx so the TypeScript sources run as they are.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../generator/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

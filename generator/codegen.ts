@@ -1,0 +1,52 @@
+/** The codegen pipeline: load → validate → IR → emitters → FileMap, then write or check. */
+import { hasErrors, type Diagnostic } from './diagnostics.ts';
+import { buildIR } from './ir/build.ts';
+import type { IR } from './ir/types.ts';
+import { loadConfig } from './load/config.ts';
+import { loadFeatureFiles } from './load/discover.ts';
+import { EMITTERS } from './emit/index.ts';
+import { mergeFileMaps, type FileMap } from './write/file-map.ts';
+import { compareOutput, writeOutput, type OutputDiff } from './write/write-atomic.ts';
+
+export interface CodegenOptions {
+  readonly featuresDir: string;
+  readonly outDir: string;
+  readonly configFile?: string;
+  readonly cwd?: string;
+}
+
+export interface Generated {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ir?: IR;
+  readonly files?: FileMap;
+}
+
+/** Everything codegen would write, computed in memory; nothing touches the output folder. */
+export async function generate(options: CodegenOptions): Promise<Generated> {
+  const [files, config] = await Promise.all([
+    loadFeatureFiles(options.featuresDir, options.cwd),
+    loadConfig(options.configFile, options.cwd),
+  ]);
+  const { ir, diagnostics } = buildIR(files, config);
+  if (!ir || hasErrors(diagnostics)) return { diagnostics };
+  return { diagnostics, ir, files: emitAll(ir) };
+}
+
+export function emitAll(ir: IR): FileMap {
+  return mergeFileMaps(EMITTERS.map((emit) => emit(ir)));
+}
+
+export type CodegenResult =
+  | { readonly kind: 'invalid'; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: 'written'; readonly diagnostics: readonly Diagnostic[]; readonly files: number; readonly unchanged: boolean; readonly features: number }
+  | { readonly kind: 'checked'; readonly diagnostics: readonly Diagnostic[]; readonly diff: OutputDiff; readonly files: number; readonly features: number };
+
+export async function runCodegen(options: CodegenOptions & { readonly check: boolean }): Promise<CodegenResult> {
+  const { diagnostics, ir, files } = await generate(options);
+  if (!ir || !files) return { kind: 'invalid', diagnostics };
+  if (options.check) {
+    return { kind: 'checked', diagnostics, diff: await compareOutput(options.outDir, files), files: files.size, features: ir.features.length };
+  }
+  const summary = await writeOutput(options.outDir, files);
+  return { kind: 'written', diagnostics, files: files.size, unchanged: summary.unchanged, features: ir.features.length };
+}

@@ -1,0 +1,76 @@
+/**
+ * Errors are data: every problem found in the feature definitions becomes a Diagnostic,
+ * all of them are collected in one run, and the CLI prints them one per line.
+ */
+
+export interface Diagnostic {
+  /** Path relative to the working directory, forward slashes. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Full feature name, when the problem belongs to one. */
+  readonly feature?: string;
+  /** Field name (or option path such as `downsync.random_sampling_ratio`). */
+  readonly field?: string;
+  readonly message: string;
+  readonly hint?: string;
+  /** `error` stops codegen; `warning` is printed and codegen goes on. */
+  readonly severity: 'error' | 'warning';
+}
+
+/** `path/file.yaml:LINE:COL feature.field: message (hint: ...)` */
+export function formatDiagnostic(d: Diagnostic): string {
+  const subject = d.feature ? ` ${d.feature}${d.field ? `.${d.field}` : ''}:` : d.field ? ` ${d.field}:` : '';
+  const prefix = d.severity === 'warning' ? ' warning:' : '';
+  const hint = d.hint ? ` (hint: ${d.hint})` : '';
+  return `${d.file}:${d.line}:${d.column}${prefix}${subject} ${d.message}${hint}`;
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Thrown for problems that are not about the definitions (unreadable folder, bad flag); the CLI prints the message only. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest candidate within a small edit distance, case-insensitively. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const c = closest(word, candidates);
+  return c ? `did you mean ${c}?` : undefined;
+}

@@ -1,0 +1,127 @@
+/** One feature: YAML spec (already shape-checked by zod) → FeatureIR, with every cross-field rule. */
+import { didYouMean } from '../diagnostics.ts';
+import type { FeatureSpec } from '../spec/feature-spec.ts';
+import { parseDuration } from '../spec/duration.ts';
+import { camelCase, FEATURE_NAME_PATTERN, MAX_TABLE_NAME_LENGTH, pascalCase, tableNameOf } from '../spec/names.ts';
+import { buildFields, suggestKey } from './build-fields.ts';
+import type { FeatureReporter } from './reporter.ts';
+import type { AccessIR, FeatureIR } from './types.ts';
+
+/** Cassandra's longest TTL: 20 years. */
+const MAX_RETENTION_MS = 630_720_000_000;
+const CRON_PRESETS = ['@once', '@continuous', '@hourly', '@daily', '@weekly', '@monthly', '@quarterly', '@yearly'];
+const CRON_FIELD = /^(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?)*$/;
+
+export interface BuildOptions {
+  /** Some fields failed the shape check and were set aside: do not report what seems missing. */
+  readonly partial?: boolean;
+}
+
+export function buildFeature(
+  fullName: string,
+  spec: FeatureSpec,
+  consumers: ReadonlySet<string>,
+  r: FeatureReporter,
+  options: BuildOptions = {},
+): FeatureIR {
+  const m = FEATURE_NAME_PATTERN.exec(fullName);
+  if (!m) throw new Error(`internal: ${fullName} was not name-checked`);
+  const [, namespace = '', name = '', versionText = '1'] = m;
+  const version = Number(versionText);
+  const tableName = tableNameOf(namespace, name, version);
+  if (tableName.length > MAX_TABLE_NAME_LENGTH) {
+    r.error([], `table name "${tableName}" is ${tableName.length} characters; Cassandra allows ${MAX_TABLE_NAME_LENGTH}`, 'shorten the namespace or the name', 'key');
+  }
+
+  const fields = buildFields(spec, r, options.partial);
+  const keys = fields.filter((f) => f.isKey);
+  if (keys.length === 0 && !options.partial) {
+    const guess = suggestKey(spec);
+    r.error(['schema'], 'no key field: every feature needs at least one field with is_key_field: true', guess ? `mark ${guess} with is_key_field: true` : 'add a key field such as user_id', 'key');
+  }
+  const eventTimes = fields.filter((f) => f.isEventTime);
+  const isHistory = spec.feature_type === 'History';
+  if (isHistory && eventTimes.length === 0 && !options.partial) {
+    r.error(['schema'], 'a History feature needs one Timestamp field with is_event_time: true', 'add e.g. event_time: { type: Timestamp, is_event_time: true }', 'key');
+  }
+  for (const extra of eventTimes.slice(1)) {
+    r.error(['schema', extra.name, 'is_event_time'], `only one field may be the event time; "${eventTimes[0]?.name}" already is`);
+  }
+  if (!isHistory && spec.history && !options.partial) r.error(['history'], 'history options are only for History features', 'remove history:, or set feature_type: History', 'key');
+
+  const retentionMs = positiveDuration(spec.retention, ['retention'], r);
+  if (retentionMs !== null && retentionMs > MAX_RETENTION_MS) r.error(['retention'], 'retention is longer than 20 years, the longest TTL Cassandra allows', 'use at most 7300d, or omit retention to keep forever');
+  if (retentionMs !== null && retentionMs % 1000 !== 0) r.error(['retention'], 'retention must be whole seconds (it becomes a Cassandra TTL)', 'e.g. 30s or 30d');
+  const cacheTtlMs = positiveDuration(spec.cache?.ttl, ['cache', 'ttl'], r);
+  const minInterval = positiveDuration(spec.downsync?.min_interval_by_key, ['downsync', 'min_interval_by_key'], r);
+  const ratio = spec.downsync?.random_sampling_ratio ?? 1;
+  if (!(ratio > 0 && ratio <= 1)) {
+    r.error(['downsync', 'random_sampling_ratio'], `random_sampling_ratio must be in (0, 1]; got ${ratio}`, '1 samples every update, 0.1 one in ten');
+  }
+  const schedule = spec.upsync?.schedule ?? null;
+  if (schedule !== null && !isSchedule(schedule)) {
+    r.error(['upsync', 'schedule'], `schedule "${schedule}" is neither a cron expression nor an Airflow preset`, `e.g. "0 3 * * *" or one of ${CRON_PRESETS.join(', ')}`);
+  }
+
+  return {
+    fullName,
+    namespace,
+    name,
+    version,
+    tableName,
+    tsNamespace: camelCase(namespace),
+    tsName: camelCase(`${name}-v${version}`),
+    tsTypeName: pascalCase(`${name}-v${version}`),
+    avroName: `featurestore.${namespace.replaceAll('-', '_')}.${pascalCase(`${name}-v${version}`)}`,
+    featureType: spec.feature_type,
+    owner: spec.owner,
+    description: spec.description ?? '',
+    fields,
+    keyFields: keys.map((f) => f.name),
+    eventTimeField: isHistory ? (eventTimes[0]?.name ?? null) : null,
+    maxEvents: isHistory ? (spec.history?.max_events ?? null) : null,
+    upsync: { enabled: spec.upsync?.enabled ?? false, incrementalUpdate: spec.upsync?.incremental_update ?? false, schedule },
+    downsync: { enabled: spec.downsync?.enabled ?? false, minIntervalByKeyMs: minInterval ?? 0, randomSamplingRatio: ratio },
+    retentionMs,
+    cacheTtlMs,
+    access: buildAccess(spec, consumers, r),
+    location: { file: r.source.file, ...r.line([]) },
+  };
+}
+
+function positiveDuration(text: string | undefined, path: string[], r: FeatureReporter): number | null {
+  if (text === undefined) return null;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    r.error(path, `${path.join('.')} "${text}" is too large`);
+    return null;
+  }
+  if (ms <= 0) {
+    r.error(path, `${path.join('.')} must be positive; got "${text}"`, 'omit the option to turn it off');
+    return null;
+  }
+  return ms;
+}
+
+function isSchedule(text: string): boolean {
+  if (text.startsWith('@')) return CRON_PRESETS.includes(text);
+  const parts = text.trim().split(/\s+/);
+  return parts.length === 5 && parts.every((p) => CRON_FIELD.test(p));
+}
+
+function buildAccess(spec: FeatureSpec, consumers: ReadonlySet<string>, r: FeatureReporter): AccessIR {
+  const known = [...consumers].sort();
+  const list = (mode: 'read' | 'write'): string[] => {
+    const names = spec.access?.[mode] ?? [];
+    names.forEach((name, i) => {
+      if (!consumers.has(name)) {
+        const hint = didYouMean(name, known) ?? (known.length ? `known consumers: ${known.join(', ')}` : 'declare consumers in featurestore.yaml under consumers:');
+        r.error(['access', mode, i], `unknown consumer "${name}"`, hint);
+      } else if (names.indexOf(name) !== i) {
+        r.warning(['access', mode, i], `consumer "${name}" is listed twice`, 'remove the repeat');
+      }
+    });
+    return [...new Set(names)].sort();
+  };
+  return { read: list('read'), write: list('write') };
+}

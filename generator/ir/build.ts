@@ -1,0 +1,96 @@
+/** All feature files + the project config → one IR, or every problem found. */
+import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics.ts';
+import type { LoadedConfig } from '../load/config.ts';
+import type { SourceFile } from '../load/source-file.ts';
+import { featureSpec } from '../spec/feature-spec.ts';
+import { FEATURE_NAME_PATTERN } from '../spec/names.ts';
+import { zodIssuesToDiagnostics } from '../spec/zod-diagnostics.ts';
+import { buildFeature } from './build-feature.ts';
+import { FeatureReporter } from './reporter.ts';
+import { salvage } from './salvage.ts';
+import type { ConsumerIR, FeatureIR, IR, ProjectIR } from './types.ts';
+import { isMap, isScalar } from 'yaml';
+
+export interface BuildResult {
+  /** Present only when there is no error. */
+  readonly ir?: IR;
+  /** Errors and warnings, sorted by file and position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function buildIR(files: readonly SourceFile[], loaded: LoadedConfig): BuildResult {
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const project = buildProject(loaded);
+  const consumers = new Set(project.consumers.map((c) => c.name));
+  const features: FeatureIR[] = [];
+  const seen = new Map<string, { file: string; line: number }>();
+
+  for (const source of files) {
+    const syntax = source.syntaxDiagnostics();
+    diagnostics.push(...syntax);
+    if (syntax.some((d) => !d.message.startsWith('duplicate key'))) continue;
+    const root = source.doc.contents;
+    if (root === null || (isScalar(root) && root.value === null)) continue; // an empty file defines nothing
+    if (!isMap(root)) {
+      const pos = source.position([]);
+      diagnostics.push({ file: source.file, ...pos, message: 'a feature file must be a mapping of feature names to definitions', hint: 'start with a line such as `live::host-stat-v1:`', severity: 'error' });
+      continue;
+    }
+    const docJs = source.doc.toJS() as Record<string, unknown>;
+    for (const pair of root.items) {
+      const fullName = String(isScalar(pair.key) ? pair.key.value : pair.key);
+      const pos = source.position([fullName], 'key');
+      if (!FEATURE_NAME_PATTERN.test(fullName)) {
+        diagnostics.push({ file: source.file, ...pos, feature: fullName, message: `feature name "${fullName}" does not match <namespace>::<name>-v<N>`, hint: namingHint(fullName), severity: 'error' });
+        continue;
+      }
+      const previous = seen.get(fullName);
+      if (previous) {
+        diagnostics.push({ file: source.file, ...pos, feature: fullName, message: `feature defined twice: also at ${previous.file}:${previous.line}`, hint: 'keep one definition, or bump the version of the new one', severity: 'error' });
+        continue;
+      }
+      seen.set(fullName, { file: source.file, line: pos.line });
+      const reporter = new FeatureReporter(source, fullName, diagnostics);
+      const parsed = featureSpec.safeParse(docJs[fullName], { reportInput: true });
+      if (parsed.success) {
+        features.push(buildFeature(fullName, parsed.data, consumers, reporter));
+        continue;
+      }
+      diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, { source, basePath: [fullName], feature: fullName }));
+      // Check what is left too, so one run reports every problem; the result is discarded.
+      const rest = salvage(docJs[fullName], parsed.error.issues);
+      const reparsed = rest && featureSpec.safeParse(rest.value);
+      if (rest && reparsed?.success) buildFeature(fullName, reparsed.data, consumers, reporter, { partial: rest.droppedFields });
+    }
+  }
+  diagnostics.sort(compareDiagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  features.sort((a, b) => (a.fullName < b.fullName ? -1 : 1));
+  return { ir: { project, features }, diagnostics };
+}
+
+function buildProject({ config }: LoadedConfig): ProjectIR {
+  const consumers: ConsumerIR[] = Object.entries(config.consumers)
+    .map(([name, c]) => ({
+      name,
+      description: c?.description ?? '',
+      cassandraRole: c?.cassandra_role ?? name.replaceAll('-', '_'),
+      bigqueryMember: c?.bigquery_member ?? null,
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return {
+    cassandra: { keyspace: config.cassandra.keyspace, replicationFactor: config.cassandra.replication_factor },
+    bigquery: { ...config.bigquery },
+    kafka: { ...config.kafka },
+    consumers,
+  };
+}
+
+function namingHint(name: string): string {
+  const fixed = name
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-')
+    .replace(/[^a-z0-9:-]/g, '');
+  if (/::/.test(fixed) && !/-v[0-9]+$/.test(fixed)) return `add a version suffix, e.g. ${fixed}-v1`;
+  return 'namespace and name use lowercase letters, digits and dashes, e.g. live::host-stat-v1';
+}

@@ -1,0 +1,85 @@
+/**
+ * Checks a YAML `default_value` against its field type and normalises it to the IR's exact form.
+ * Long and Timestamp never pass through a JS number: their digits come from the YAML source.
+ */
+import type { DefaultScalar, DefaultValue, FieldType, ScalarType } from './types.ts';
+import { kindOf } from '../spec/zod-diagnostics.ts';
+
+export const INT_MIN = -(2 ** 31);
+export const INT_MAX = 2 ** 31 - 1;
+export const LONG_MIN = -(2n ** 63n);
+export const LONG_MAX = 2n ** 63n - 1n;
+const FLOAT_MAX = 3.4028234663852886e38;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export type DefaultCheck = { ok: true; value: DefaultValue } | { ok: false; message: string; hint?: string };
+
+/**
+ * @param raw the value as YAML parsed it
+ * @param source the raw scalar text(s): one string for a scalar, one per element for a list
+ */
+export function checkDefault(type: FieldType, raw: unknown, source: (index?: number) => string | undefined): DefaultCheck {
+  if (raw === null) return { ok: true, value: null };
+  if (type.kind === 'scalar') return checkScalar(type.scalar, raw, source());
+  if (!Array.isArray(raw)) {
+    return { ok: false, message: `default_value must be a list for List<${type.element}>, not ${kindOf(raw)}`, hint: 'write [] or [a, b]' };
+  }
+  const values: DefaultScalar[] = [];
+  for (const [i, element] of raw.entries()) {
+    const c = element === null ? ({ ok: false, message: 'null' } as const) : checkScalar(type.element, element, source(i));
+    if (!c.ok) {
+      return { ok: false, message: `default_value[${i}]: ${c.message === 'null' ? 'list elements cannot be null' : c.message}`, ...(c.hint ? { hint: c.hint } : {}) };
+    }
+    values.push(c.value as DefaultScalar);
+  }
+  return { ok: true, value: values };
+}
+
+function checkScalar(type: ScalarType, raw: unknown, source: string | undefined): DefaultCheck {
+  const fail = (message: string, hint?: string): DefaultCheck => ({ ok: false, message, ...(hint ? { hint } : {}) });
+  switch (type) {
+    case 'Text':
+      return typeof raw === 'string' ? { ok: true, value: raw } : fail(`default_value must be a string for Text, not ${kindOf(raw)}`, 'quote it: "..."');
+    case 'Boolean':
+      return typeof raw === 'boolean' ? { ok: true, value: raw } : fail(`default_value must be true or false for Boolean, not ${kindOf(raw)}`);
+    case 'Int':
+      if (typeof raw !== 'number' || !Number.isInteger(raw)) return fail(`default_value must be an integer for Int, not ${kindOf(raw)}`);
+      return raw < INT_MIN || raw > INT_MAX
+        ? fail(`default_value ${raw} is outside the Int range (${INT_MIN} to ${INT_MAX})`, 'use type: Long for 64-bit integers')
+        : { ok: true, value: raw };
+    case 'Long':
+      return checkLong(raw, source, 'Long');
+    case 'Double':
+    case 'Float': {
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) return fail(`default_value must be a finite number for ${type}, not ${kindOf(raw)}`);
+      if (type === 'Float' && Math.abs(raw) > FLOAT_MAX) return fail(`default_value ${raw} is outside the Float range`, 'use type: Double');
+      return { ok: true, value: raw };
+    }
+    case 'Timestamp':
+      if (typeof raw === 'number') return checkLong(raw, source, 'Timestamp');
+      if (typeof raw === 'string' && ISO_TIMESTAMP.test(raw) && !Number.isNaN(Date.parse(raw))) {
+        return { ok: true, value: String(Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw)) };
+      }
+      return fail(`default_value must be an ISO-8601 timestamp or epoch milliseconds for Timestamp, not ${kindOf(raw)}`, 'e.g. "1970-01-01T00:00:00Z"');
+    case 'Bytes':
+      if (raw instanceof Uint8Array) return { ok: true, value: Buffer.from(raw).toString('base64') };
+      return typeof raw === 'string' && BASE64.test(raw)
+        ? { ok: true, value: raw }
+        : fail(`default_value must be base64 text for Bytes, not ${kindOf(raw)}`, 'e.g. "" or "aGVsbG8=" (or !!binary)');
+  }
+}
+
+function checkLong(raw: unknown, source: string | undefined, type: 'Long' | 'Timestamp'): DefaultCheck {
+  const text = typeof raw === 'number' ? source?.trim() : undefined;
+  if (text === undefined || !/^[-+]?(?:[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$/.test(text)) {
+    return { ok: false, message: `default_value must be an integer for ${type}, not ${kindOf(raw)}`, hint: 'write the number without quotes or decimals' };
+  }
+  const negative = text.startsWith('-');
+  const magnitude = BigInt(text.replace(/^[-+]/, ''));
+  const value = negative ? -magnitude : magnitude;
+  if (value < LONG_MIN || value > LONG_MAX) {
+    return { ok: false, message: `default_value ${text} does not fit in 64 bits (${type} is a signed 64-bit integer)`, hint: `use a value between ${LONG_MIN} and ${LONG_MAX}` };
+  }
+  return { ok: true, value: value.toString() };
+}

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError, type Diagnostic } from '../diagnostics.ts';
+import { CONFIG_FILE_NAMES, configSpec, type ConfigSpec } from '../spec/config-spec.ts';
+import { zodIssuesToDiagnostics } from '../spec/zod-diagnostics.ts';
+import { toDisplayPath } from './discover.ts';
+import { SourceFile } from './source-file.ts';
+
+export interface LoadedConfig {
+  readonly config: ConfigSpec;
+  /** Absent when no config file exists and the defaults apply. */
+  readonly source?: SourceFile;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const CONFIG_KEYS: Record<string, readonly string[]> = {
+  '': ['cassandra', 'bigquery', 'kafka', 'consumers'],
+  cassandra: ['keyspace', 'replication_factor'],
+  bigquery: ['project', 'dataset', 'location'],
+  kafka: ['topic'],
+  consumer: ['description', 'cassandra_role', 'bigquery_member', 'api_keys_env'],
+};
+
+/** The project config: the `--config` file, else `featurestore.yaml` in the working directory, else defaults. */
+export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
+  const candidates = explicit ? [explicit] : CONFIG_FILE_NAMES.map((n) => path.join(cwd, n));
+  for (const file of candidates) {
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' && !explicit) return undefined;
+      throw new UsageError(`cannot read config file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    });
+    if (text === undefined) continue;
+    const source = new SourceFile(toDisplayPath(file, cwd), text);
+    const syntax = source.syntaxDiagnostics();
+    if (syntax.length > 0) return { config: configSpec.parse({}), source, diagnostics: syntax };
+    const parsed = configSpec.safeParse(source.doc.toJS() ?? {}, { reportInput: true });
+    if (parsed.success) return { config: parsed.data, source, diagnostics: [] };
+    const knownKeys = (p: readonly (string | number)[]) => (p[0] === 'consumers' && p.length === 2 ? CONFIG_KEYS['consumer'] : CONFIG_KEYS[String(p[p.length - 1] ?? '')]) ?? [];
+    const diagnostics = zodIssuesToDiagnostics(parsed.error.issues, { source, basePath: [], knownKeys });
+    return { config: configSpec.parse({}), source, diagnostics };
+  }
+  return { config: configSpec.parse({}), diagnostics: [] };
+}
