@@ -27,10 +27,9 @@ export function checkDefault(type: FieldType, raw: unknown, source: (index?: num
   }
   const values: DefaultScalar[] = [];
   for (const [i, element] of raw.entries()) {
-    const c = element === null ? ({ ok: false, message: 'null' } as const) : checkScalar(type.element, element, source(i));
-    if (!c.ok) {
-      return { ok: false, message: `default_value[${i}]: ${c.message === 'null' ? 'list elements cannot be null' : c.message}`, ...(c.hint ? { hint: c.hint } : {}) };
-    }
+    if (element === null) return { ok: false, message: `default_value[${i}]: list elements cannot be null` };
+    const c = checkScalar(type.element, element, source(i));
+    if (!c.ok) return { ...c, message: `default_value[${i}]: ${c.message}` };
     values.push(c.value as DefaultScalar);
   }
   return { ok: true, value: values };
