@@ -61,7 +61,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
-    const d = distance(w, c.toLowerCase());
+    const lc = c.toLowerCase();
+    // A prefix (Integer → Int) is as good a guess as a typo.
+    const d = w.startsWith(lc) || lc.startsWith(w) ? 1 : distance(w, lc);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;

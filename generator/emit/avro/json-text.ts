@@ -9,12 +9,21 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
+/**
+ * An object whose members print in the given order. Plain JS objects move integer-like keys
+ * (`"42"`) to the front, which would make output order depend on the names in it.
+ */
+export class JsonEntries {
+  constructor(readonly entries: readonly (readonly [string, JsonValue])[]) {}
+}
+
 export type JsonValue =
   | null
   | boolean
   | number
   | string
   | RawJson
+  | JsonEntries
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue | undefined };
 
@@ -31,7 +40,10 @@ export function jsonText(value: JsonValue, indent = ''): string {
     return `[\n${value.map((v) => inner + jsonText(v, inner)).join(',\n')}\n${indent}]`;
   }
   // Insertion order is the output order; `undefined` members are dropped as JSON.stringify does.
-  const entries = Object.entries(value).filter((e): e is [string, JsonValue] => e[1] !== undefined);
+  const entries =
+    value instanceof JsonEntries
+      ? value.entries
+      : Object.entries(value).filter((e): e is [string, JsonValue] => e[1] !== undefined);
   if (entries.length === 0) return '{}';
   const body = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${jsonText(v, inner)}`).join(',\n');
   return `{\n${body}\n${indent}}`;
