@@ -1,0 +1,46 @@
+/**
+ * `npm run bench:codegen`: full codegen and `--check` (nothing changed) over 1,000 synthetic
+ * features, each a fresh process as a user runs it. Reports wall time and peak memory against the targets.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { synthFeatures } from './bench/synth-features.ts';
+
+const COUNT = Number(process.env['BENCH_FEATURES'] ?? 1000);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const root = path.resolve('.bench/codegen');
+const features = path.join(root, 'features');
+const out = path.join(root, 'generated');
+
+function run(args: string[]): { ms: number; maxRssKiB: number } {
+  const start = process.hrtime.bigint();
+  const stdout = execFileSync('node', ['--import', 'tsx', 'scripts/bench/codegen-child.ts', ...args], { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const { code, maxRssKiB } = JSON.parse(stdout.trim().split('\n').pop()!) as { code: number; maxRssKiB: number };
+  if (code !== 0) throw new Error(`featurestore ${args.join(' ')} exited ${code}`);
+  return { ms, maxRssKiB };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+await synthFeatures(features, COUNT);
+const args = ['codegen', '--features', features, '--out', out, '--config', 'test/fixtures/config/featurestore.yaml'];
+const full: { ms: number; maxRssKiB: number }[] = [];
+for (let i = 0; i < RUNS; i++) {
+  await rm(out, { recursive: true, force: true });
+  full.push(run(args));
+}
+const check = Array.from({ length: RUNS }, () => run([...args, '--check']));
+
+const row = (name: string, xs: { ms: number; maxRssKiB: number }[], targetMs: number) => {
+  const ms = median(xs.map((x) => x.ms));
+  const mib = Math.max(...xs.map((x) => x.maxRssKiB)) / 1024;
+  return `${name.padEnd(28)} ${(ms / 1000).toFixed(2).padStart(6)} s  (target ≤ ${targetMs / 1000} s, ${ms <= targetMs ? 'met' : 'MISSED'})  peak ${mib.toFixed(0)} MiB`;
+};
+console.log(`codegen benchmark: ${COUNT} features, median of ${RUNS} runs, node ${process.version}`);
+console.log(row('full codegen (empty out dir)', full, 5000));
+console.log(row('--check, nothing changed', check, 3000));
