@@ -17,7 +17,7 @@ export interface UpsyncGroup {
   readonly features: readonly FeatureIR[];
 }
 
-/** `@daily` → `daily`, `0 */6 * * *` → `cron_0_x_6_x_x_x`, null → `manual`. */
+/** `@daily` → `daily`, `0 0,12 * * *` → `cron_0_0_12_x_x_x`, null → `manual`. */
 function scheduleSlug(schedule: string | null): string {
   if (schedule === null) return 'manual';
   if (schedule.startsWith('@')) return schedule.slice(1).toLowerCase().replace(/[^a-z0-9]+/g, '_');

@@ -38,8 +38,9 @@ export function bqLabel(value: string): string {
 
 /** Cuts at a code point, never inside a surrogate pair, so the literal stays valid UTF-8. */
 function truncate(text: string, max: number): string {
+  if (text.length <= max) return text; // UTF-16 length >= code points: the common case is free
   const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+  return chars.length <= max ? text : `${chars.slice(0, max - 3).join('')}...`;
 }
 
 export function partitionExpirationDays(feature: FeatureIR): number | null {

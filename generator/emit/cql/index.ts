@@ -1,6 +1,6 @@
 /** CQL emitter: the online store's keyspace and one table per feature (Cassandra 4/5, ScyllaDB). */
 import type { FeatureIR, FieldIR, IR, ScalarType } from '../../ir/types.ts';
-import { keyFieldsOf } from '../../ir/types.ts';
+import { keyFieldsOf, typeLabel } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { preamble } from '../../write/preamble.ts';
 import { render } from '../render.ts';
@@ -50,7 +50,7 @@ function tableView(ir: IR, feature: FeatureIR) {
   }
   const eventTime = feature.featureType === 'History' ? feature.eventTimeField : null;
   const eventField = feature.fields.find((f) => f.name === eventTime);
-  if (eventTime !== null && (!eventField || eventField.isKey || typeLabelOf(eventField) !== 'Timestamp')) {
+  if (eventTime !== null && (!eventField || eventField.isKey || typeLabel(eventField.type) !== 'Timestamp')) {
     throw new Error(`internal: ${feature.fullName}: event-time field ${eventTime} must be a non-key Timestamp field`);
   }
   // Time windows only pay off when everything expires: History with a retention.
@@ -77,10 +77,6 @@ function tableView(ir: IR, feature: FeatureIR) {
     twcs: window ? { size: window.size, unitLabel: window.unit === 'DAYS' ? 'day' : 'hour' } : null,
     compaction,
   };
-}
-
-function typeLabelOf(field: FieldIR): string {
-  return field.type.kind === 'scalar' ? field.type.scalar : 'List';
 }
 
 /** `cql/000_keyspace.cql` (sorts first, so applying the folder in order works) and `cql/<ns>/<name>-v<N>.cql`. */

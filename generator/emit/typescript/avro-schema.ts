@@ -1,0 +1,87 @@
+/**
+ * The Avro record of a feature's value (non-key fields), as data with bigint long defaults.
+ * Its canonical form is fingerprinted into the writer-schema id, so it must describe exactly the record
+ * generator/emit/avro writes (same types, union order and names; test/emit/typescript.test.ts checks
+ * that both canonical forms agree). Unlike the .avsc text, long defaults here are bigints, not RawJson.
+ */
+import type { AvroJsonValue, AvroSchemaJson } from '../../../runtime/serde/index.ts';
+import type { DefaultScalar, DefaultValue, FeatureIR, FieldIR, FieldType, ScalarType } from '../../ir/types.ts';
+import { valueFields } from '../../ir/types.ts';
+
+const AVRO_SCALAR: Record<ScalarType, AvroSchemaJson> = {
+  Text: 'string',
+  Long: 'long',
+  Int: 'int',
+  Double: 'double',
+  Float: 'float',
+  Boolean: 'boolean',
+  Timestamp: { type: 'long', logicalType: 'timestamp-millis' },
+  Bytes: 'bytes',
+};
+
+export function avroFieldType(type: FieldType): AvroSchemaJson {
+  return type.kind === 'scalar' ? AVRO_SCALAR[type.scalar] : { type: 'array', items: AVRO_SCALAR[type.element] };
+}
+
+/**
+ * IR default → Avro JSON default. Long and Timestamp defaults are decimal strings in the IR and become
+ * bigints (exact; printed as bare integers); Bytes are base64 in the IR and Avro JSON wants a string of
+ * \u0000-\u00FF code points, one per byte.
+ */
+export function avroDefault(scalar: ScalarType, value: DefaultScalar): AvroJsonValue {
+  switch (scalar) {
+    case 'Long':
+    case 'Timestamp':
+      return exactInteger(value);
+    case 'Bytes':
+      return Buffer.from(String(value), 'base64').toString('latin1');
+    default:
+      return value;
+  }
+}
+
+function exactInteger(value: DefaultScalar): bigint {
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  throw new Error(`internal: IR long default ${JSON.stringify(value)} is not an exact integer`);
+}
+
+function fieldDefault(field: FieldIR, value: DefaultValue): AvroJsonValue {
+  if (value === null) return null;
+  if (field.type.kind === 'list') {
+    if (!Array.isArray(value)) throw new Error(`internal: list default of ${field.name} is not an array`);
+    const element = field.type.element;
+    return value.map((v: DefaultScalar) => avroDefault(element, v));
+  }
+  if (Array.isArray(value)) throw new Error(`internal: scalar default of ${field.name} is an array`);
+  return avroDefault(field.type.scalar, value as DefaultScalar);
+}
+
+/**
+ * A nullable field is `["null", T]` with default null — unless it has a non-null default, which Avro
+ * requires to match the first branch, so then it is `[T, "null"]`. Attribute order: name, type, doc, default.
+ */
+export function avroField(field: FieldIR): { readonly [key: string]: AvroJsonValue } {
+  const base = avroFieldType(field.type);
+  const value = field.defaultValue;
+  const hasValue = value !== undefined && value !== null;
+  const out: Record<string, AvroJsonValue> = {
+    name: field.name,
+    type: !field.nullable ? base : hasValue ? [base, 'null'] : ['null', base],
+  };
+  // Docs exactly as the Avro emitter writes them (untrimmed; absent when empty).
+  if (field.description !== '') out['doc'] = field.description;
+  if (field.nullable) out['default'] = hasValue ? fieldDefault(field, value) : null;
+  else if (value !== undefined) out['default'] = fieldDefault(field, value);
+  return out;
+}
+
+/** The record: `feature.avroName` split into name and namespace; fields are the non-key fields. */
+export function avroValueSchema(feature: FeatureIR): AvroSchemaJson {
+  const dot = feature.avroName.lastIndexOf('.');
+  const out: Record<string, AvroJsonValue> = { type: 'record', name: feature.avroName.slice(dot + 1) };
+  if (dot >= 0) out['namespace'] = feature.avroName.slice(0, dot);
+  if (feature.description !== '') out['doc'] = feature.description;
+  out['fields'] = valueFields(feature).map(avroField);
+  return out;
+}

@@ -1,0 +1,130 @@
+/** The module of one feature: key/value types, zod schemas, the Avro schema, descriptor and accessor. */
+import type { CodeBlockWriter } from 'ts-morph';
+import type { AvroSchemaJson } from '../../../runtime/serde/index.ts';
+import type { FeatureIR, FieldIR } from '../../ir/types.ts';
+import { keyFieldsOf, valueFields } from '../../ir/types.ts';
+import { preamble } from '../../write/preamble.ts';
+import { fieldDescriptorLiteral, tsType, zodSchema } from './field-types.ts';
+import { propertyKey, quote, tsLiteral, writeDocs } from './ts-literal.ts';
+
+/**
+ * Binding names of a feature module. All derive from tsName/tsTypeName, which end in `V<N>`: never a
+ * reserved word, never one of the runtime names imported next to them.
+ */
+export function featureBindings(feature: FeatureIR) {
+  const t = feature.tsTypeName;
+  const n = feature.tsName;
+  return {
+    key: `${t}Key`,
+    value: `${t}Value`,
+    keySchema: `${t}KeySchema`,
+    valueSchema: `${t}ValueSchema`,
+    avroSchema: `${n}AvroSchema`,
+    descriptor: `${n}Descriptor`,
+    accessor: n,
+  };
+}
+
+export interface FeatureModuleInput {
+  readonly feature: FeatureIR;
+  readonly avroSchema: AvroSchemaJson;
+  readonly fingerprint: bigint;
+  /** Import specifier of runtime/index.ts from this module. */
+  readonly runtimeImport: string;
+}
+
+export function writeFeatureModule(w: CodeBlockWriter, input: FeatureModuleInput): void {
+  const { feature: f, runtimeImport } = input;
+  const b = featureBindings(f);
+  const kind = f.featureType === 'History' ? 'History' : 'Object';
+  const factory = kind === 'History' ? 'historyAccessor' : 'objectAccessor';
+  const generics = `<${b.key}, ${b.value}>`;
+  const keys = keyFieldsOf(f);
+  const values = valueFields(f);
+
+  w.write(preamble('slash', [f.location.file])).blankLine();
+  w.writeLine(`import { z } from 'zod';`);
+  // verbatimModuleSyntax: what only crosses as a type is imported as a type.
+  w.writeLine(`import type { FeatureReader, ${kind}Accessor, ${kind}FeatureDescriptor } from ${quote(runtimeImport)};`);
+  w.writeLine(`import { defaultFeatureReader, ${factory} } from ${quote(runtimeImport)};`);
+  w.blankLine();
+
+  writeInterface(w, b.key, `Key of ${f.fullName}.`, keys);
+  w.blankLine();
+  writeInterface(w, b.value, f.description.trim() ? `Value of ${f.fullName}.\n\n${f.description}` : `Value of ${f.fullName}.`, values);
+  w.blankLine();
+
+  // Annotated with the interfaces, so the compiler proves schema and type agree.
+  writeDocs(w, 'Checks a key at runtime; unknown properties are rejected (a misspelt key field is an error).');
+  w.write(`export const ${b.keySchema}: z.ZodType<${b.key}> = `);
+  writeZodObject(w, 'z.strictObject', keys);
+  w.blankLine();
+  w.write(`export const ${b.valueSchema}: z.ZodType<${b.value}> = `);
+  writeZodObject(w, 'z.object', values);
+  w.blankLine();
+
+  writeDocs(w, `Avro record of the value: the writer schema of every stored ${f.fullName} value.`);
+  const head = `export const ${b.avroSchema} = `;
+  w.write(`${head}${tsLiteral(input.avroSchema, '', head.length)} as const;`).newLine();
+  w.blankLine();
+
+  w.write(`export const ${b.descriptor}: ${kind}FeatureDescriptor${generics} = `);
+  writeDescriptor(w, input, b);
+  w.blankLine();
+
+  writeDocs(w, `Typed reads of ${f.fullName}, through \`reader\` (by default the configured one).`);
+  w.write(`export function ${b.accessor}(reader: FeatureReader = defaultFeatureReader): ${kind}Accessor${generics}`);
+  w.block(() => w.writeLine(`return ${factory}(reader, ${b.descriptor});`));
+}
+
+function writeInterface(w: CodeBlockWriter, name: string, doc: string, fields: readonly FieldIR[]): void {
+  writeDocs(w, doc);
+  w.write(`export interface ${name}`).block(() => {
+    for (const field of fields) {
+      writeDocs(w, field.description);
+      w.writeLine(`readonly ${propertyKey(field.tsName)}: ${tsType(field)};`);
+    }
+  });
+}
+
+function writeZodObject(w: CodeBlockWriter, factory: string, fields: readonly FieldIR[]): void {
+  if (fields.length === 0) {
+    w.write(`${factory}({});`).newLine();
+    return;
+  }
+  w.write(`${factory}(`).inlineBlock(() => {
+    for (const field of fields) w.writeLine(`${propertyKey(field.tsName)}: ${zodSchema(field)},`);
+  });
+  w.write(');').newLine();
+}
+
+function fieldList(fields: readonly FieldIR[]): string {
+  return fields.length === 0 ? '[]' : `[\n${fields.map((f) => `  ${fieldDescriptorLiteral(f)},\n`).join('')}]`;
+}
+
+function writeDescriptor(w: CodeBlockWriter, input: FeatureModuleInput, b: ReturnType<typeof featureBindings>): void {
+  const f = input.feature;
+  const entries = [
+    `kind: ${quote(f.featureType)}`,
+    `fullName: ${quote(f.fullName)}`,
+    `namespace: ${quote(f.namespace)}`,
+    `version: ${f.version}`,
+    `tableName: ${quote(f.tableName)}`,
+    `keyFields: ${fieldList(keyFieldsOf(f))}`,
+    `valueFields: ${fieldList(valueFields(f))}`,
+    `avroSchema: ${b.avroSchema}`,
+    `fingerprint: ${input.fingerprint}n`,
+    `keySchema: ${b.keySchema}`,
+    `valueSchema: ${b.valueSchema}`,
+    `cacheTtlMs: ${f.cacheTtlMs ?? 'null'}`,
+  ];
+  if (f.featureType === 'History') {
+    const eventTime = f.fields.find((field) => field.name === f.eventTimeField);
+    if (!eventTime) throw new Error(`internal: ${f.fullName} has no event-time field ${String(f.eventTimeField)}`);
+    entries.push(`eventTimeField: ${fieldDescriptorLiteral(eventTime)}`, `maxEvents: ${f.maxEvents ?? 'null'}`);
+  }
+  w.inlineBlock(() => {
+    for (const entry of entries) w.write(`${entry},`).newLine();
+  });
+  w.write(';').newLine();
+}

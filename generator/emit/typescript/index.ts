@@ -1,0 +1,2 @@
+export { emitTypeScript, featureModulePath, TS_OUTPUT_DIR, type TypeScriptEmitOptions } from './emit-typescript.ts';
+export { avroValueSchema } from './avro-schema.ts';
