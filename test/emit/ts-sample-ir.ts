@@ -3,7 +3,11 @@
  * (exact 64-bit ones), a composite key, a History feature, reserved-word field names and a `delete`
  * namespace. Also a synthetic IR of N features for the timing test.
  */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { emitTypeScript } from '../../generator/emit/typescript/index.ts';
 import type { DefaultValue, FeatureIR, FieldIR, FieldType, IR, ScalarType } from '../../generator/ir/types.ts';
+import type { FileMap } from '../../generator/write/file-map.ts';
 
 const scalar = (s: ScalarType): FieldType => ({ kind: 'scalar', scalar: s });
 const list = (s: ScalarType): FieldType => ({ kind: 'list', element: s });
@@ -146,4 +150,20 @@ export function syntheticIR(count: number): IR {
     );
   }
   return { project: PROJECT, features: features.sort(byName) };
+}
+
+/** Where the repository's runtime/ is, for pointing generated imports at it from a temp folder. */
+export const RUNTIME_DIR = path.resolve('runtime');
+
+/** Emits `ir` into `<fresh temp dir>/generated` with imports reaching the real runtime/; returns both paths. */
+export async function writeEmitted(prefix: string, ir: IR): Promise<{ dir: string; out: string; files: FileMap }> {
+  await mkdir(path.resolve('.vitest-tmp'), { recursive: true });
+  const dir = await mkdtemp(path.join(path.resolve('.vitest-tmp'), `${prefix}-`));
+  const out = path.join(dir, 'generated');
+  const files = emitTypeScript(ir, { runtimeDir: path.relative(out, RUNTIME_DIR).split(path.sep).join('/') });
+  for (const [rel, content] of files) {
+    await mkdir(path.dirname(path.join(out, rel)), { recursive: true });
+    await writeFile(path.join(out, rel), content);
+  }
+  return { dir, out, files };
 }
