@@ -7,6 +7,7 @@
 # operator comes from the featurestore_airflow package (runtime/airflow/ in this repository).
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pendulum
@@ -15,12 +16,13 @@ from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobO
 
 from featurestore_airflow.operators import FeatureStoreUpsyncOperator
 
-# Put each feature's transform SQL in query/transform/<table>.sql next to this file (the exact path
-# is on every task below). Each query must write that feature's rows into its offline table, named
-# in the SQL as {{ params.target_table }}. The file is read through template_searchpath when the task
-# runs, so a missing file fails that task with "TemplateNotFound: <table>.sql" instead of breaking
-# the import of every DAG in this folder.
-SQL_DIR = Path(__file__).resolve().parent / "query" / "transform"
+# Each feature's transform SQL is <table>.sql (the exact name is on every task below). Keep it in the
+# repository's transforms/ folder, never under generated/; deploy it to query/transform/ next to
+# this file, or point FEATURESTORE_SQL_DIR at it. Each query must write that feature's rows into its
+# offline table, named in the SQL as {{ params.target_table }}. The file is read through
+# template_searchpath when the task runs, so a missing file fails that task with
+# "TemplateNotFound: <table>.sql" instead of breaking the import of every DAG in this folder.
+SQL_DIR = Path(os.environ.get("FEATURESTORE_SQL_DIR") or Path(__file__).resolve().parent / "query" / "transform")
 
 with DAG(
     dag_id="featurestore_upsync__azar-match",

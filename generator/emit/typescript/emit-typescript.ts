@@ -52,7 +52,9 @@ export function emitTypeScript(ir: IR, options: TypeScriptEmitOptions = {}): Fil
 
   const files = new Map<string, string>();
   const modules: { feature: FeatureIR; specifier: string }[] = [];
-  for (const feature of ir.features) {
+  // The IR promises this order; sorting again costs nothing and keeps the index stable regardless.
+  const sorted = [...ir.features].sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
+  for (const feature of sorted) {
     checkNames(feature);
     const path = featureModulePath(feature);
     const avroSchema = avroValueSchema(feature);

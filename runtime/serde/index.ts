@@ -1,0 +1,11 @@
+export { stringifyAvroSchema, type AvroJsonValue, type AvroSchemaJson } from './avro-json.ts';
+export { parseAvroType } from './avro-types.ts';
+export { canonicalForm, rabinFingerprint64, schemaFingerprint } from './fingerprint.ts';
+export { bigintLongType, isAvroLong, LONG_ERRORS, LONG_MAX, LONG_MIN, toAvroLong } from './long-type.ts';
+export {
+  dateToMillis,
+  MAX_DATE_MILLIS,
+  millisToDate,
+  TIMESTAMP_ERRORS,
+  TimestampMillisType,
+} from './timestamp-type.ts';

@@ -1,0 +1,89 @@
+/**
+ * The Avro `long` as a JS `bigint`, everywhere. avsc's built-in long refuses values beyond 2^53, and a
+ * lossy number is never acceptable for ids and counters, so every parsed schema uses this type instead.
+ */
+import avro from 'avsc';
+
+export const LONG_MIN = -(2n ** 63n);
+export const LONG_MAX = 2n ** 63n - 1n;
+
+export const LONG_ERRORS = {
+  notInteger: (value: unknown) => `invalid Avro long ${describe(value)}: expected a bigint or an integer`,
+  notBigint: (value: unknown) => `invalid Avro long ${describe(value)}: expected a bigint`,
+  outOfRange: (value: bigint) => `invalid Avro long ${value}: outside the signed 64-bit range`,
+  unsafeNumber: (value: number) =>
+    `invalid Avro long ${value}: beyond Number.MAX_SAFE_INTEGER the number may already be rounded; pass a bigint or a decimal string`,
+} as const;
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+export function isAvroLong(value: unknown): value is bigint {
+  return typeof value === 'bigint' && value >= LONG_MIN && value <= LONG_MAX;
+}
+
+/**
+ * Exact conversion from the forms a long takes in JSON (schema defaults, the Avro JSON encoding):
+ * a bigint, a safe integer number, or a decimal string. Anything lossy or out of range throws.
+ */
+export function toAvroLong(value: unknown): bigint {
+  let n: bigint;
+  if (typeof value === 'bigint') {
+    n = value;
+  } else if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new TypeError(LONG_ERRORS.notInteger(value));
+    if (!Number.isSafeInteger(value)) throw new RangeError(LONG_ERRORS.unsafeNumber(value));
+    n = BigInt(value);
+  } else if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+    n = BigInt(value);
+  } else {
+    throw new TypeError(LONG_ERRORS.notInteger(value));
+  }
+  if (n < LONG_MIN || n > LONG_MAX) throw new RangeError(LONG_ERRORS.outOfRange(n));
+  return n;
+}
+
+/**
+ * avsc hands `fromBuffer` the 8 little-endian two's-complement bytes of the zig-zag varint (and expects
+ * the same from `toBuffer`); it checks `isValid` before every write, so out-of-range values never encode.
+ */
+const avscLongType = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer): bigint => buf.readBigInt64LE(0),
+  toBuffer: (n: bigint): Buffer => {
+    // A fresh buffer each time: avsc inverts it in place when packing negative values.
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(n);
+    return buf;
+  },
+  fromJSON: toAvroLong,
+  // Avro's JSON encoding wants a number; beyond 2^53 a number would round, so those stay decimal strings.
+  toJSON: (n: bigint): number | string => {
+    const asNumber = Number(n);
+    return Number.isSafeInteger(asNumber) ? asNumber : n.toString();
+  },
+  isValid: isAvroLong,
+  compare: (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+interface AvscWriter {
+  _write(tap: unknown, value: unknown): void;
+}
+const baseWrite = (avscLongType as unknown as AvscWriter)._write;
+
+/**
+ * The long type every parsed schema uses. avsc reports an invalid long by JSON-formatting the value,
+ * which itself throws on a bigint ("Do not know how to serialize a BigInt"); this thin layer (avsc types
+ * are frozen, so it is a prototype child rather than a patch) rejects with a message naming the value.
+ */
+export const bigintLongType: avro.Type = Object.freeze(
+  Object.create(avscLongType, {
+    _write: {
+      value(this: AvscWriter, tap: unknown, value: unknown): void {
+        if (typeof value !== 'bigint') throw new TypeError(LONG_ERRORS.notBigint(value));
+        if (!isAvroLong(value)) throw new RangeError(LONG_ERRORS.outOfRange(value));
+        baseWrite.call(this, tap, value);
+      },
+    },
+  }) as avro.Type,
+);

@@ -1,0 +1,62 @@
+# Apache Airflow in a venv, SQLite metadata DB (sourced by services.sh).
+# No daemon: "up" means the venv is installed, `airflow db migrate` ran and a DagBag import works.
+# Env: AIRFLOW_BASE_PYTHON (python3; must be 3.11 for the pinned wheels) AIRFLOW_HOME (.services/airflow)
+#      AIRFLOW_PYTHON (an existing python with airflow installed: nothing is installed then)
+
+AIRFLOW_VENV="$CACHE_DIR/airflow-venv"
+AIRFLOW_HOME="${AIRFLOW_HOME:-$CACHE_DIR/airflow}"
+AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow.txt"
+export AIRFLOW_HOME
+
+airflow_endpoint() { echo "$AIRFLOW_VENV/bin/python"; }
+airflow_port()     { echo "-"; }
+airflow_external() {
+  [ -n "${AIRFLOW_PYTHON:-}" ] && [ "$AIRFLOW_PYTHON" != "$(airflow_endpoint)" ] && echo "$AIRFLOW_PYTHON"
+}
+
+airflow_setup() {
+  local key; key=$(files_key "$AIRFLOW_REQUIREMENTS")
+  if ! { [ -x "$AIRFLOW_VENV/bin/airflow" ] && stamp_ok airflow "$key"; }; then
+    local py="${AIRFLOW_BASE_PYTHON:-python3}"
+    require_cmd "$py" "apt-get install -y python3 python3-venv (Python 3.11 matches the pinned wheels)"
+    local ver; ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    [ "$ver" = 3.11 ] || warn "requirements-airflow.txt was pinned on Python 3.11; $py is $ver (install may fail)"
+    say "creating $AIRFLOW_VENV and installing $(grep -m1 '^apache-airflow==' "$AIRFLOW_REQUIREMENTS") from PyPI"
+    rm -rf "$AIRFLOW_VENV"
+    "$py" -m venv "$AIRFLOW_VENV" || die "python venv failed (apt-get install -y python3-venv)"
+    "$AIRFLOW_VENV/bin/pip" install -q --disable-pip-version-check -r "$AIRFLOW_REQUIREMENTS" \
+      > "$CACHE_DIR/airflow-pip.log" 2>&1 || { tail -n 30 "$CACHE_DIR/airflow-pip.log" >&2; die "pip install of Airflow failed"; }
+    rm -f "$AIRFLOW_HOME/.migrated"
+    stamp_write airflow "$key"
+  fi
+  mkdir -p "$AIRFLOW_HOME/dags" "$AIRFLOW_HOME/plugins" "$AIRFLOW_HOME/logs" "$(dirname "$(log_file airflow)")"
+  [ -f "$AIRFLOW_HOME/airflow.cfg" ] ||
+    sed -e "s#@AIRFLOW_HOME@#$AIRFLOW_HOME#g" "$SERVICES_DIR/airflow.cfg" > "$AIRFLOW_HOME/airflow.cfg"
+}
+
+# "start" = migrate the metadata DB once per install (cheap to skip, ~6 s to run)
+airflow_start() {
+  local py; py=$(airflow_endpoint)
+  if [ ! -f "$AIRFLOW_HOME/.migrated" ] || [ ! -f "$AIRFLOW_HOME/airflow.db" ]; then
+    rotate_log airflow
+    "$AIRFLOW_VENV/bin/airflow" db migrate >> "$(log_file airflow)" 2>&1 \
+      || { show_log_tail airflow 40; die "airflow db migrate failed"; }
+    touch "$AIRFLOW_HOME/.migrated"
+  fi
+}
+
+# airflow_probe [PYTHON] -- airflow imports and a DagBag can be built
+airflow_probe() {
+  local py="${1:-$(airflow_endpoint)}"
+  [ -n "${1:-}" ] || [ -f "$AIRFLOW_HOME/.migrated" ] || return 1
+  "$py" -W ignore -c 'import airflow, logging, tempfile; logging.disable(logging.CRITICAL)
+from airflow.models import DagBag
+DagBag(dag_folder=tempfile.mkdtemp()); print("airflow", airflow.__version__)' 2>/dev/null
+}
+
+airflow_wait() {
+  airflow_probe >> "$(log_file airflow)" 2>&1 || { show_log_tail airflow 40; die "airflow DagBag import failed"; }
+}
+airflow_stop()  { say "nothing to stop (no daemon)"; }
+airflow_clean() { rm -f "$AIRFLOW_HOME/airflow.db" "$AIRFLOW_HOME/.migrated"; }
+airflow_info()  { echo "AIRFLOW_HOME=$AIRFLOW_HOME python=$(airflow_endpoint)"; }
