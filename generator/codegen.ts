@@ -4,7 +4,7 @@ import { buildIR } from './ir/build.ts';
 import type { IR } from './ir/types.ts';
 import { loadConfig } from './load/config.ts';
 import { loadFeatureFiles } from './load/discover.ts';
-import { EMITTERS } from './emit/index.ts';
+import { EMITTERS, emitContext, type EmitContext } from './emit/index.ts';
 import { mergeFileMaps, type FileMap } from './write/file-map.ts';
 import { compareOutput, writeOutput, type OutputDiff } from './write/write-atomic.ts';
 
@@ -29,11 +29,11 @@ export async function generate(options: CodegenOptions): Promise<Generated> {
   ]);
   const { ir, diagnostics } = buildIR(files, config);
   if (!ir || hasErrors(diagnostics)) return { diagnostics };
-  return { diagnostics, ir, files: emitAll(ir) };
+  return { diagnostics, ir, files: emitAll(ir, emitContext(options.outDir)) };
 }
 
-export function emitAll(ir: IR): FileMap {
-  return mergeFileMaps(EMITTERS.map((emit) => emit(ir)));
+export function emitAll(ir: IR, ctx: EmitContext): FileMap {
+  return mergeFileMaps(EMITTERS.map((emit) => emit(ir, ctx)));
 }
 
 export type CodegenResult =

@@ -1,4 +1,5 @@
-/** Every emitter, each a pure IR → FileMap. Order does not matter: paths never overlap. */
+/** Every emitter, each a pure (IR, context) → FileMap. Order does not matter: paths never overlap. */
+import path from 'node:path';
 import type { IR } from '../ir/types.ts';
 import type { FileMap } from '../write/file-map.ts';
 import { emitAcl } from './acl/index.ts';
@@ -8,8 +9,21 @@ import { emitBigQuery } from './bigquery/index.ts';
 import { emitCql } from './cql/index.ts';
 import { emitJsonSchemas } from './json-schema/index.ts';
 import { emitManifest } from './manifest/index.ts';
+import { emitTypeScript } from './typescript/index.ts';
 
-export const EMITTERS: readonly ((ir: IR) => FileMap)[] = [
+export interface EmitContext {
+  /** This package's runtime/ folder, relative to the output folder, forward slashes. */
+  readonly runtimeDir: string;
+}
+
+const RUNTIME_ROOT = path.resolve(import.meta.dirname, '../../runtime');
+
+export function emitContext(outDir: string): EmitContext {
+  return { runtimeDir: path.relative(path.resolve(outDir), RUNTIME_ROOT).split(path.sep).join('/') };
+}
+
+export const EMITTERS: readonly ((ir: IR, ctx: EmitContext) => FileMap)[] = [
+  (ir, ctx) => emitTypeScript(ir, { runtimeDir: ctx.runtimeDir }),
   emitAvro,
   emitCql,
   emitBigQuery,

@@ -5,14 +5,17 @@
 import type { z } from 'zod';
 import type { AvroSchemaJson } from '../serde/index.ts';
 
+/** Scalar field types of the YAML format (the runtime does not import the generator's IR). */
+export type FeatureScalarType = 'Text' | 'Long' | 'Int' | 'Double' | 'Float' | 'Boolean' | 'Timestamp' | 'Bytes';
+export type FeatureFieldType = FeatureScalarType | `List<${FeatureScalarType}>`;
+
 /** One field of a feature, as the reader maps Avro/column names to TypeScript properties. */
 export interface FieldDescriptor {
   /** Column and Avro field name, as written in YAML (snake_case). */
   readonly name: string;
   /** Property name in the generated TypeScript types (camelCase). */
   readonly tsName: string;
-  /** Feature type label: `Text`, `Long`, …, `List<Float>`. */
-  readonly type: string;
+  readonly type: FeatureFieldType;
   readonly nullable: boolean;
 }
 

@@ -15,7 +15,9 @@ export {
 export type {
   AnyFeatureDescriptor,
   FeatureDescriptor,
+  FeatureFieldType,
   FeatureReader,
+  FeatureScalarType,
   FieldDescriptor,
   HistoryFeatureDescriptor,
   ObjectFeatureDescriptor,

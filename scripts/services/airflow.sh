@@ -1,11 +1,13 @@
 # Apache Airflow in a venv, SQLite metadata DB (sourced by services.sh).
 # No daemon: "up" means the venv is installed, `airflow db migrate` ran and a DagBag import works.
-# Env: AIRFLOW_BASE_PYTHON (python3; must be 3.11 for the pinned wheels) AIRFLOW_HOME (.services/airflow)
+# Env: AIRFLOW_PROVIDERS (unset, or "google" to add apache-airflow-providers-google)
+#      AIRFLOW_BASE_PYTHON (python3; 3.11 matches the pinned wheels) AIRFLOW_HOME (.services/airflow)
 #      AIRFLOW_PYTHON (an existing python with airflow installed: nothing is installed then)
 
 AIRFLOW_VENV="$CACHE_DIR/airflow-venv"
 AIRFLOW_HOME="${AIRFLOW_HOME:-$CACHE_DIR/airflow}"
 AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow.txt"
+[ "${AIRFLOW_PROVIDERS:-}" = google ] && AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow-google.txt"
 export AIRFLOW_HOME
 
 airflow_endpoint() { echo "$AIRFLOW_VENV/bin/python"; }
@@ -26,7 +28,7 @@ airflow_setup() {
     "$py" -m venv "$AIRFLOW_VENV" || die "python venv failed (apt-get install -y python3-venv)"
     "$AIRFLOW_VENV/bin/pip" install -q --disable-pip-version-check -r "$AIRFLOW_REQUIREMENTS" \
       > "$CACHE_DIR/airflow-pip.log" 2>&1 || { tail -n 30 "$CACHE_DIR/airflow-pip.log" >&2; die "pip install of Airflow failed"; }
-    rm -f "$AIRFLOW_HOME/.migrated"
+    rm -f "$AIRFLOW_HOME/.migrated" "$AIRFLOW_HOME/.verified"
     stamp_write airflow "$key"
   fi
   mkdir -p "$AIRFLOW_HOME/dags" "$AIRFLOW_HOME/plugins" "$AIRFLOW_HOME/logs" "$(dirname "$(log_file airflow)")"
@@ -56,7 +58,16 @@ DagBag(dag_folder=tempfile.mkdtemp()); print("airflow", airflow.__version__)' 2>
 
 airflow_wait() {
   airflow_probe >> "$(log_file airflow)" 2>&1 || { show_log_tail airflow 40; die "airflow DagBag import failed"; }
+  files_key "$AIRFLOW_REQUIREMENTS" > "$AIRFLOW_HOME/.verified"
+}
+
+# airflow_ready_cached -- this install was already migrated and passed the DagBag probe (lets `up` skip
+# the ~3-7 s Airflow import; `clean airflow` or a new requirements file forces a re-check)
+airflow_ready_cached() {
+  [ -x "$AIRFLOW_VENV/bin/airflow" ] && [ -f "$AIRFLOW_HOME/airflow.db" ] && [ -f "$AIRFLOW_HOME/.migrated" ] &&
+    [ "$(cat "$AIRFLOW_HOME/.verified" 2>/dev/null)" = "$(files_key "$AIRFLOW_REQUIREMENTS")" ] &&
+    stamp_ok airflow "$(files_key "$AIRFLOW_REQUIREMENTS")"
 }
 airflow_stop()  { say "nothing to stop (no daemon)"; }
-airflow_clean() { rm -f "$AIRFLOW_HOME/airflow.db" "$AIRFLOW_HOME/.migrated"; }
+airflow_clean() { rm -f "$AIRFLOW_HOME/airflow.db" "$AIRFLOW_HOME/.migrated" "$AIRFLOW_HOME/.verified"; }
 airflow_info()  { echo "AIRFLOW_HOME=$AIRFLOW_HOME python=$(airflow_endpoint)"; }

@@ -1,5 +1,5 @@
 # BigQuery API emulator: goccy/bigquery-emulator built from the Go module proxy (sourced by services.sh).
-# The build uses cgo + go-zetasql (C++): the first build takes a long time on 2 cores;
+# The build uses cgo + go-zetasql (C++, needs clang): the first build takes a long time on 2 cores;
 # GOPATH/GOCACHE/GOMODCACHE live in .services/go so later builds are cached.
 # Data is in memory: it is lost on down/up unless BIGQUERY_DATABASE names a file.
 # Env: BIGQUERY_PORT (9050) BIGQUERY_GRPC_PORT (9060) BIGQUERY_PROJECT (test-project)
@@ -25,13 +25,14 @@ bigquery_setup() {
   local key; key=$(files_key "$BIGQUERY_MODULE_DIR/go.mod" "$BIGQUERY_MODULE_DIR/go.sum")
   [ -x "$BIGQUERY_BIN" ] && stamp_ok bigquery "$key" && return 0
   require_cmd go "install Go >= 1.21 (e.g. apt-get install -y golang-go, or the official Go toolchain)"
-  require_cmd g++ "apt-get install -y g++"
+  # go-zetasql's C++ does not compile with GCC 12 (constexpr / extern "C" errors): clang is required
+  require_cmd clang++ "apt-get install -y clang"
   say "building goccy/bigquery-emulator (cgo + go-zetasql, first build takes a long time; log: $GO_CACHE_ROOT/build.log)"
   mkdir -p "$GO_CACHE_ROOT/bin"
   (
     cd "$BIGQUERY_MODULE_DIR" &&
     GOPATH="$GO_CACHE_ROOT" GOMODCACHE="$GO_CACHE_ROOT/pkg/mod" GOCACHE="$GO_CACHE_ROOT/cache" \
-    GOFLAGS="-buildvcs=false -modcacherw -mod=readonly" CGO_ENABLED=1 CC="${CC:-gcc}" CXX="${CXX:-g++}" \
+    GOFLAGS="-buildvcs=false -modcacherw -mod=readonly" CGO_ENABLED=1 CC=clang CXX=clang++ \
     go build -o "$BIGQUERY_BIN.tmp" github.com/goccy/bigquery-emulator/cmd/bigquery-emulator
   ) > "$GO_CACHE_ROOT/build.log" 2>&1 || { tail -n 30 "$GO_CACHE_ROOT/build.log" >&2; die "bigquery-emulator build failed"; }
   mv -f "$BIGQUERY_BIN.tmp" "$BIGQUERY_BIN"

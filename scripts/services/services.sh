@@ -19,8 +19,17 @@ service_up() {
   local name="$1" ext t0 t1 setup_s start_s stamp_before stamp_after
   SVC="$name"
   if ext=$("${name}_external"); then
-    "${name}_probe" "$ext" >/dev/null 2>&1 || die "external endpoint $ext does not answer"
+    local waited=0
+    until "${name}_probe" "$ext" >/dev/null 2>&1; do
+      ((waited += 2)) && [ "$waited" -le "${EXTERNAL_WAIT:-30}" ] ||
+        die "external endpoint $ext does not answer (waited ${EXTERNAL_WAIT:-30}s)"
+      sleep 2
+    done
     say "external: $ext (answers; not started here)"
+    return 0
+  fi
+  if [ "$name" = airflow ] && airflow_ready_cached; then
+    say "already set up ($(airflow_info))"
     return 0
   fi
   if [ "$name" != airflow ] && pid_alive "$name"; then
@@ -85,13 +94,14 @@ status_line() {
   local name="$1" ext pid port state
   if [ "$name" = airflow ]; then
     if ext=$(airflow_external); then state="external: $ext"
-    elif [ -x "$AIRFLOW_VENV/bin/airflow" ] && [ -f "$AIRFLOW_HOME/.migrated" ]; then
+    elif airflow_ready_cached; then
       state="ready (no daemon) venv=$AIRFLOW_VENV AIRFLOW_HOME=$AIRFLOW_HOME"
     else state="stopped (not set up)"; fi
   elif pid_alive "$name"; then
     pid=$(read_pid "$name"); port=$("${name}_port")
     if port_open "$port"; then state="running pid $pid port $port"
     else state="running pid $pid port $port (port not answering yet)"; fi
+    if ext=$("${name}_external"); then state="external: $ext (a local one is also $state)"; fi
   elif ext=$("${name}_external"); then state="external: $ext"
   else state="stopped"; fi
   printf '%-10s %s\n' "$name" "$state"
@@ -129,7 +139,11 @@ cmd_clean() {
   local name
   for name in "$@"; do
     SVC="$name"
-    if [ "$name" != airflow ] && pid_alive "$name"; then warn "running: run 'down $name' first"; continue; fi
+    if [ "$name" = airflow ] && airflow_ready_cached; then
+    say "already set up ($(airflow_info))"
+    return 0
+  fi
+  if [ "$name" != airflow ] && pid_alive "$name"; then warn "running: run 'down $name' first"; continue; fi
     "${name}_clean"; say "data removed (downloads/builds kept)"
   done
 }

@@ -1,7 +1,7 @@
 /**
  * Hand-built IR for the TypeScript emitter tests: every field type, nullable fields and defaults
  * (exact 64-bit ones), a composite key, a History feature, reserved-word field names and a `delete`
- * namespace. Also a synthetic IR of N features for the timing test.
+ * namespace; and a helper writing emitted files where they can import the real runtime/.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +87,7 @@ export const hostStat = feature(
     field('embedding', list('Float'), { nullable: true }),
     field('big_ids', list('Long'), { default: ['-9223372036854775808', '1'] }),
   ],
-  { description: 'Live host statistics,\nrefreshed every minute.' },
+  { description: 'Live host statistics (라이브),\nrefreshed every minute.' },
 );
 
 /** Composite key (Long + Text) and reserved-word field names, in the `delete` namespace. */
@@ -122,35 +122,6 @@ const PROJECT: IR['project'] = {
 const byName = (a: FeatureIR, b: FeatureIR) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0);
 
 export const sampleIR: IR = { project: PROJECT, features: [hostStat, purge, matchEvents].sort(byName) };
-
-/** `count` features of 12 fields each, half Object and half History, over 10 namespaces. */
-export function syntheticIR(count: number): IR {
-  const features: FeatureIR[] = [];
-  for (let i = 0; i < count; i++) {
-    const history = i % 2 === 1;
-    const fields = [
-      field('user_id', scalar('Text'), { key: true, description: 'The user.' }),
-      field('item_id', scalar('Long'), { key: true }),
-      ...(history ? [field('event_time', scalar('Timestamp'), { eventTime: true })] : []),
-      field('count_total', scalar('Long'), { default: '0', description: 'A counter.' }),
-      field('count_day', scalar('Int'), { default: 0 }),
-      field('score', scalar('Double'), { nullable: true }),
-      field('weight', scalar('Float'), { default: 1 }),
-      field('active', scalar('Boolean'), { default: true }),
-      field('updated', scalar('Timestamp'), { nullable: true }),
-      field('payload', scalar('Bytes'), { nullable: true }),
-      field('tags', list('Text'), { default: [] }),
-      field('vector', list('Float'), { default: [] }),
-    ];
-    features.push(
-      feature(`ns-${i % 10}`, `feature-${String(i).padStart(4, '0')}`, fields, {
-        description: `Synthetic feature ${i}.`,
-        ...(history ? { featureType: 'History' as const, eventTimeField: 'event_time', maxEvents: 100 } : {}),
-      }),
-    );
-  }
-  return { project: PROJECT, features: features.sort(byName) };
-}
 
 /** Where the repository's runtime/ is, for pointing generated imports at it from a temp folder. */
 export const RUNTIME_DIR = path.resolve('runtime');

@@ -5,7 +5,6 @@
 import type { ConsumerIR, FeatureIR, IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { JSON_NOTICE, preamble } from '../../write/preamble.ts';
-import { JsonEntries, jsonText, type JsonValue } from '../avro/json-text.ts';
 import { render } from '../render.ts';
 
 type Access = 'read' | 'write';
@@ -41,31 +40,19 @@ function featuresOf(features: readonly FeatureIR[], consumer: string, access: Ac
   return features.filter((f) => f.access[access].includes(consumer)).map((f) => f.fullName);
 }
 
+/**
+ * Consumer names start with a letter and feature names contain `::`, so no key is integer-like and
+ * plain objects keep insertion order: JSON.stringify is deterministic here.
+ */
 function aclJson(consumers: readonly ConsumerIR[], features: readonly FeatureIR[]): string {
-  const list = (values: readonly string[]): JsonValue => [...values];
-  const tree = new JsonEntries([
-    ['$comment', JSON_NOTICE],
-    ['sources', list(sortedUnique(features.map((f) => f.location.file)))],
-    [
-      'consumers',
-      new JsonEntries(
-        consumers.map((c) => [
-          c.name,
-          new JsonEntries(ACCESS.map((a) => [a, list(featuresOf(features, c.name, a))] as const)),
-        ]),
-      ),
-    ],
-    [
-      'features',
-      new JsonEntries(
-        features.map((f) => [
-          f.fullName,
-          new JsonEntries(ACCESS.map((a) => [a, list(sortedUnique(f.access[a]))] as const)),
-        ]),
-      ),
-    ],
-  ]);
-  return `${jsonText(tree)}\n`;
+  const accessOf = (pick: (a: Access) => string[]) => Object.fromEntries(ACCESS.map((a) => [a, pick(a)]));
+  const tree = {
+    $comment: JSON_NOTICE,
+    sources: sortedUnique(features.map((f) => f.location.file)),
+    consumers: Object.fromEntries(consumers.map((c) => [c.name, accessOf((a) => featuresOf(features, c.name, a))])),
+    features: Object.fromEntries(features.map((f) => [f.fullName, accessOf((a) => sortedUnique(f.access[a]))])),
+  };
+  return `${JSON.stringify(tree, null, 2)}\n`;
 }
 
 function cassandraGrants(ir: IR, consumers: readonly ConsumerIR[], features: readonly FeatureIR[], sources: string[]): string {

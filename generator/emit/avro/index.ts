@@ -1,20 +1,24 @@
 /** Avro emitter: one `.avsc` per feature, the writer schema of the value stored in the online store. */
+import { stringifyAvroSchema } from '../../../runtime/serde/index.ts';
 import type { IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
-import { avroSchemaOf } from './avro-schema.ts';
-import { jsonText } from './json-text.ts';
+import { JSON_NOTICE } from '../../write/preamble.ts';
+import { avroValueSchema } from './avro-schema.ts';
 
-export { avroSchemaOf, avroType } from './avro-schema.ts';
+export { avroFieldType, avroValueSchema } from './avro-schema.ts';
+export { featureFingerprint } from './fingerprint.ts';
 
 /**
- * `avro/<namespace>/<name>-v<N>.avsc`. Built as JSON in code rather than from a template: JSON
- * escaping and exact 64-bit defaults are easier to get right with a serializer than with handlebars.
+ * `avro/<namespace>/<name>-v<N>.avsc`. The notice sits in `x-` attributes, which the Avro spec allows
+ * and parsers ignore (.avsc has no comments). Printed with exact 64-bit defaults.
  */
 export function emitAvro(ir: IR): FileMap {
   const files = new Map<string, string>();
   for (const feature of ir.features) {
     const path = `avro/${feature.namespace}/${feature.name}-v${feature.version}.avsc`;
-    files.set(path, `${jsonText(avroSchemaOf(feature))}\n`);
+    const header = { 'x-generated-by': JSON_NOTICE, 'x-source': feature.location.file, 'x-feature': feature.fullName };
+    const schema = avroValueSchema(feature) as Record<string, never>;
+    files.set(path, `${stringifyAvroSchema({ ...header, ...schema }, 2)}\n`);
   }
   return files;
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { FeatureIR, FieldIR, IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { JSON_NOTICE } from '../../write/preamble.ts';
-import { featureFingerprint } from '../avro/fingerprint.ts';
+import { featureFingerprint } from '../avro/index.ts';
 
 export const MANIFEST_PATH = 'manifest.json';
 export const MANIFEST_FORMAT_VERSION = 1;

@@ -9,10 +9,9 @@
  */
 import { posix } from 'node:path';
 import { IndentationText, NewLineKind, Project, QuoteKind, type CodeBlockWriter } from 'ts-morph';
-import { schemaFingerprint } from '../../../runtime/serde/index.ts';
 import type { FeatureIR, IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
-import { avroValueSchema } from './avro-schema.ts';
+import { avroValueSchema, featureFingerprint } from '../avro/index.ts';
 import { writeFeatureModule } from './feature-module.ts';
 import { writeIndexModule } from './index-module.ts';
 import { isIdentifierName } from './ts-literal.ts';
@@ -47,7 +46,8 @@ export function emitTypeScript(ir: IR, options: TypeScriptEmitOptions = {}): Fil
   const render = (write: (w: CodeBlockWriter) => void): string => {
     const writer = project.createWriter();
     write(writer);
-    return writer.toString();
+    // Exactly one trailing newline (a closing block leaves none).
+    return writer.newLineIfLastNot().toString();
   };
 
   const files = new Map<string, string>();
@@ -61,7 +61,7 @@ export function emitTypeScript(ir: IR, options: TypeScriptEmitOptions = {}): Fil
     const input = {
       feature,
       avroSchema,
-      fingerprint: schemaFingerprint(avroSchema),
+      fingerprint: featureFingerprint(feature),
       runtimeImport: importSpecifier(path, runtimeIndex),
     };
     files.set(path, render((w) => writeFeatureModule(w, input)));
@@ -72,10 +72,17 @@ export function emitTypeScript(ir: IR, options: TypeScriptEmitOptions = {}): Fil
   return files;
 }
 
-/** Relative ESM specifier from the module at `fromFile` to `toFile` (both relative to the output folder). */
+/**
+ * Relative ESM specifier from the module at `fromFile` (inside the output folder) to `toFile` (relative
+ * to the output folder, possibly outside it: `../runtime/index.ts`). Pure path arithmetic, independent of cwd.
+ */
 function importSpecifier(fromFile: string, toFile: string): string {
-  const rel = posix.relative(posix.dirname(posix.join('/out', fromFile)), posix.join('/out', toFile));
-  return rel.startsWith('.') ? rel : `./${rel}`;
+  const from = posix.dirname(posix.normalize(fromFile)).split('/').filter((s) => s !== '.' && s !== '');
+  const to = posix.normalize(toFile).split('/').filter((s) => s !== '.' && s !== '');
+  let common = 0;
+  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
+  const rel = [...from.slice(common).map(() => '..'), ...to.slice(common)].join('/');
+  return rel.startsWith('../') ? rel : `./${rel}`;
 }
 
 // Generated bindings are `<tsName>…`/`<TsTypeName>…`; the IR promises identifiers ending in `V<N>`,

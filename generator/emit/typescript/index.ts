@@ -1,2 +1,1 @@
 export { emitTypeScript, featureModulePath, TS_OUTPUT_DIR, type TypeScriptEmitOptions } from './emit-typescript.ts';
-export { avroValueSchema } from './avro-schema.ts';
