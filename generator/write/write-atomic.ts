@@ -22,11 +22,9 @@ export async function writeOutput(outDir: string, files: FileMap): Promise<Write
   const retired = path.join(parent, `.${base}.retired-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   try {
-    for (const [rel, content] of sortedEntries(files)) {
-      const target = path.join(staging, rel);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, content);
-    }
+    const entries = sortedEntries(files);
+    for (const dir of new Set(entries.map(([rel]) => path.dirname(path.join(staging, rel))))) await mkdir(dir, { recursive: true });
+    await mapBounded(entries, IO_CONCURRENCY, ([rel, content]) => writeFile(path.join(staging, rel), content));
     const hadOld = await exists(outDir);
     if (hadOld) await rename(outDir, retired);
     try {
@@ -53,14 +51,29 @@ export interface OutputDiff {
 
 export async function compareOutput(outDir: string, files: FileMap): Promise<OutputDiff> {
   const onDisk = new Set(await listFiles(outDir));
-  const stale: string[] = [];
-  const missing: string[] = [];
-  for (const [rel, content] of sortedEntries(files)) {
-    if (!onDisk.has(rel)) missing.push(rel);
-    else if ((await readFile(path.join(outDir, rel), 'utf8')) !== content) stale.push(rel);
-    onDisk.delete(rel);
-  }
+  const entries = sortedEntries(files);
+  const missing = entries.filter(([rel]) => !onDisk.has(rel)).map(([rel]) => rel);
+  const present = entries.filter(([rel]) => onDisk.has(rel));
+  const differs = await mapBounded(present, IO_CONCURRENCY, async ([rel, content]) => (await readFile(path.join(outDir, rel), 'utf8')) !== content);
+  const stale = present.filter((_, i) => differs[i]).map(([rel]) => rel);
+  for (const [rel] of entries) onDisk.delete(rel);
   return { stale, missing, extra: [...onDisk].sort() };
+}
+
+/** Enough reads in flight to keep the disk busy, few enough to stay far from the open-file limit. */
+const IO_CONCURRENCY = 64;
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import ts from 'typescript';
+import { Project, type DiagnosticMessageChain } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitAvro } from '../../generator/emit/avro/index.ts';
 import { avroValueSchema } from '../../generator/emit/avro/index.ts';
@@ -70,19 +70,20 @@ export async function usage(reader: FeatureReader): Promise<void> {
 }
 `;
 
-function compilerOptions(): ts.CompilerOptions {
-  const root = path.resolve('.');
-  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
-  return ts.parseJsonConfigFileContent(config.config, ts.sys, root).options;
+/** A real type check of files on disk, with the repository's tsconfig, through ts-morph. */
+function typeCheck(files: readonly string[]): string[] {
+  const project = new Project({ tsConfigFilePath: path.resolve('tsconfig.json'), skipAddingFilesFromTsConfig: true });
+  project.addSourceFilesAtPaths([...files]);
+  project.resolveSourceFileDependencies();
+  return project.getPreEmitDiagnostics().map((d) => {
+    const file = d.getSourceFile();
+    return `${file ? path.relative('.', file.getFilePath()) : ''}:${d.getLineNumber() ?? 0}: TS${d.getCode()} ${flattenMessage(d.getMessageText())}`;
+  });
 }
 
-function typeCheck(files: readonly string[]): string[] {
-  const program = ts.createProgram(files, compilerOptions());
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
-    const file = d.file ? path.relative('.', d.file.fileName) : '';
-    return `${file}:${where ? where.line + 1 : 0}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-  });
+function flattenMessage(text: string | DiagnosticMessageChain): string {
+  if (typeof text === 'string') return text;
+  return [text.getMessageText(), ...(text.getNext() ?? []).map(flattenMessage)].join('\n');
 }
 
 describe('emitTypeScript', () => {

@@ -1,5 +1,5 @@
 /** The module of one feature: key/value types, zod schemas, the Avro schema, descriptor and accessor. */
-import type { CodeBlockWriter } from 'ts-morph';
+import type CodeBlockWriter from 'code-block-writer';
 import type { AvroSchemaJson } from '../../../runtime/serde/index.ts';
 import type { FeatureIR, FieldIR } from '../../ir/types.ts';
 import { keyFieldsOf, valueFields } from '../../ir/types.ts';

@@ -1,5 +1,5 @@
 /** generated/ts/index.ts: every feature's accessors grouped by namespace, and descriptors by name. */
-import type { CodeBlockWriter } from 'ts-morph';
+import type CodeBlockWriter from 'code-block-writer';
 import type { FeatureIR } from '../../ir/types.ts';
 import { preamble } from '../../write/preamble.ts';
 import { featureBindings } from './feature-module.ts';

@@ -1,5 +1,5 @@
 /** Printing values and names as TypeScript source text, deterministically and ASCII-only. */
-import type { CodeBlockWriter } from 'ts-morph';
+import type CodeBlockWriter from 'code-block-writer';
 import type { AvroJsonValue } from '../../../runtime/serde/index.ts';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
