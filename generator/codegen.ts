@@ -4,6 +4,7 @@ import { buildIR } from './ir/build.ts';
 import type { IR } from './ir/types.ts';
 import { loadConfig } from './load/config.ts';
 import { loadFeatureFiles } from './load/discover.ts';
+import { loadPreviousState } from './plan/previous-state.ts';
 import { EMITTERS, emitContext, type EmitContext } from './emit/index.ts';
 import { mergeFileMaps, type FileMap } from './write/file-map.ts';
 import { compareOutput, writeOutput, type OutputDiff } from './write/write-atomic.ts';
@@ -23,13 +24,14 @@ export interface Generated {
 
 /** Everything codegen would write, computed in memory; nothing touches the output folder. */
 export async function generate(options: CodegenOptions): Promise<Generated> {
-  const [files, config] = await Promise.all([
+  const [files, config, previous] = await Promise.all([
     loadFeatureFiles(options.featuresDir, options.cwd),
     loadConfig(options.configFile, options.cwd),
+    loadPreviousState(options.outDir),
   ]);
   const { ir, diagnostics } = buildIR(files, config);
   if (!ir || hasErrors(diagnostics)) return { diagnostics };
-  return { diagnostics, ir, files: emitAll(ir, emitContext(options.outDir)) };
+  return { diagnostics, ir, files: emitAll(ir, emitContext(options.outDir, previous)) };
 }
 
 export function emitAll(ir: IR, ctx: EmitContext): FileMap {
