@@ -10,6 +10,7 @@ import { emitBigQuery } from './bigquery/index.ts';
 import { emitCql } from './cql/index.ts';
 import { emitJsonSchemas } from './json-schema/index.ts';
 import { emitManifest } from './manifest/index.ts';
+import { emitMigrations } from './migrations/index.ts';
 import { emitTypeScript } from './typescript/index.ts';
 
 export interface EmitContext {
@@ -33,5 +34,6 @@ export const EMITTERS: readonly ((ir: IR, ctx: EmitContext) => FileMap)[] = [
   emitAirflow,
   emitAcl,
   emitManifest,
+  (ir, ctx) => emitMigrations(ir, ctx.previous),
   () => emitJsonSchemas(),
 ];
