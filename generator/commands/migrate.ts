@@ -1,0 +1,69 @@
+/** `featurestore migrate --target cassandra|bigquery`: applies generated/migrations once, in order. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createBigQueryClient } from '../../runtime/connect/bigquery.ts';
+import { cassandraSettingsFromEnv, createCassandraClient } from '../../runtime/connect/cassandra.ts';
+import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationTarget, type Migrator } from '../../runtime/migrate/index.ts';
+import { UsageError } from '../diagnostics.ts';
+import type { Manifest } from '../plan/previous-state.ts';
+import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
+
+export interface MigrateFlags {
+  readonly target: MigrationTarget;
+  readonly generated: string;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+}
+
+export async function migrateCommand(opts: MigrateFlags, io: Io): Promise<number> {
+  const manifest = await readManifest(opts.generated);
+  const files = await readMigrations(opts.generated, opts.target);
+  if (files.length === 0) throw new UsageError(`no migrations in ${opts.generated}/migrations for ${opts.target}: run featurestore codegen first`);
+  const migrator = connect(opts.target, manifest);
+  try {
+    const report = await runMigrations(migrator, files, { dryRun: opts.dryRun, log: (l) => io.err(`${l}\n`) });
+    if (opts.json) io.out(JSON.stringify({ ok: true, target: opts.target, ...report }) + '\n');
+    else {
+      const verb = opts.dryRun ? 'would apply' : 'applied';
+      io.out(`${opts.target}: ${verb} ${report.applied.length}, already applied ${report.skipped.length}\n`);
+    }
+    return EXIT_OK;
+  } catch (e) {
+    const message = e instanceof MigrationError ? e.message : `cannot migrate ${opts.target} at ${endpoint(opts.target)}: ${firstLine(e)}. ${HINT[opts.target]}`;
+    io.err(`featurestore migrate: ${message}\n`);
+    if (opts.json) io.out(JSON.stringify({ ok: false, target: opts.target, error: message }) + '\n');
+    return EXIT_INVALID;
+  } finally {
+    await migrator.close().catch(() => {});
+  }
+}
+
+const HINT: Record<MigrationTarget, string> = {
+  cassandra: 'Start it with `npm run services -- up cassandra`, or set CASSANDRA_CONTACT_POINTS (and CASSANDRA_USERNAME/CASSANDRA_PASSWORD when it requires authentication)',
+  bigquery: 'Start the emulator with `npm run services -- up bigquery` and set BIGQUERY_API_ENDPOINT, or configure Application Default Credentials for real BigQuery',
+};
+
+function endpoint(target: MigrationTarget): string {
+  return target === 'cassandra' ? cassandraSettingsFromEnv().contactPoints.join(',') : (process.env['BIGQUERY_API_ENDPOINT'] ?? 'bigquery.googleapis.com');
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return (text.split('\n')[0] ?? text).replace(/\.$/, '');
+}
+
+function connect(target: MigrationTarget, manifest: Manifest): Migrator {
+  if (target === 'cassandra') {
+    return new CassandraMigrator(createCassandraClient(cassandraSettingsFromEnv()), manifest.project.cassandra.keyspace);
+  }
+  const { project, dataset, location } = manifest.project.bigquery;
+  return new BigQueryMigrator(createBigQueryClient(process.env['BIGQUERY_PROJECT'] ?? project), dataset, location);
+}
+
+async function readManifest(generated: string): Promise<Manifest> {
+  const file = path.join(generated, 'manifest.json');
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`${file} not found: run featurestore codegen first (or pass --generated DIR)`);
+  });
+  return JSON.parse(text) as Manifest;
+}

@@ -1,0 +1,5 @@
+export { BigQueryMigrator } from './bigquery-migrator.ts';
+export { CassandraMigrator } from './cassandra-migrator.ts';
+export { readMigrations, type MigrationFile, type MigrationTarget } from './migration-files.ts';
+export { MigrationError, runMigrations, type AppliedMigration, type MigrationReport, type Migrator } from './run-migrations.ts';
+export { splitStatements } from './split-statements.ts';
