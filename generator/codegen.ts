@@ -4,6 +4,7 @@ import { buildIR } from './ir/build.ts';
 import type { IR } from './ir/types.ts';
 import { loadConfig } from './load/config.ts';
 import { loadFeatureFiles } from './load/discover.ts';
+import { checkEvolution } from './plan/evolution/index.ts';
 import { loadPreviousState } from './plan/previous-state.ts';
 import { EMITTERS, emitContext, type EmitContext } from './emit/index.ts';
 import { mergeFileMaps, type FileMap } from './write/file-map.ts';
@@ -31,7 +32,10 @@ export async function generate(options: CodegenOptions): Promise<Generated> {
   ]);
   const { ir, diagnostics } = buildIR(files, config);
   if (!ir || hasErrors(diagnostics)) return { diagnostics };
-  return { diagnostics, ir, files: emitAll(ir, emitContext(options.outDir, previous)) };
+  // Changes to a version already generated must not break its readers or writers (else: -v<N+1>).
+  const evolution = checkEvolution(previous.manifest, ir);
+  if (hasErrors(evolution)) return { diagnostics: [...diagnostics, ...evolution] };
+  return { diagnostics: [...diagnostics, ...evolution], ir, files: emitAll(ir, emitContext(options.outDir, previous)) };
 }
 
 export function emitAll(ir: IR, ctx: EmitContext): FileMap {

@@ -17,16 +17,19 @@ export interface ManifestFeature extends Omit<FeatureIR, 'location' | 'fields'> 
   readonly avroFingerprint: string;
   readonly inputHash: string;
   /**
-   * Every value schema this feature version has had, by fingerprint: rows written under any of them
-   * must still decode, so none is ever dropped while the version lives.
+   * Every value schema this feature version has had: fingerprint (signed decimal) → schema JSON text
+   * (text, because JSON.parse would round 64-bit defaults). Rows written under any of them must still
+   * decode, so none is ever dropped. Absent in manifests older than format version 2.
    */
-  readonly writerSchemas: Readonly<Record<string, unknown>>;
+  readonly writerSchemas?: Readonly<Record<string, string>>;
 }
 
 export interface Manifest {
   readonly formatVersion: number;
   readonly project: ProjectIR;
   readonly features: Readonly<Record<string, ManifestFeature>>;
+  /** Features removed from the YAML: their names stay reserved and their writer schemas kept. */
+  readonly retiredFeatures?: Readonly<Record<string, ManifestFeature>>;
 }
 
 export interface PreviousState {
