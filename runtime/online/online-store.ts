@@ -1,0 +1,53 @@
+/**
+ * The online store interface: one small contract that Cassandra/ScyllaDB and the embedded SQLite
+ * store implement, and the only way the Read API, upsync and downsync touch online data.
+ * It moves Avro bytes tagged with their writer-schema id; decoding is the reader's job.
+ */
+
+/** A key column value: Text → string, Long → bigint, Int → number, Boolean → boolean, Timestamp → Date. */
+export type KeyScalar = string | bigint | number | boolean | Date;
+
+/** Key column values in the feature's key-field order. */
+export type KeyValues = readonly KeyScalar[];
+
+export type KeyColumnType = 'Text' | 'Long' | 'Int' | 'Boolean' | 'Timestamp';
+
+/** What an adapter needs to know about a feature's table (from the generated manifest). */
+export interface OnlineTable {
+  readonly featureName: string;
+  readonly tableName: string;
+  readonly keyColumns: readonly { readonly name: string; readonly type: KeyColumnType }[];
+  /** History features: the clustering column; null for Object features. */
+  readonly eventTimeColumn: string | null;
+  /** History features: events kept per key; null = unbounded. */
+  readonly maxEvents: number | null;
+  /** Row time-to-live in seconds (0 = forever). */
+  readonly ttlSeconds: number;
+}
+
+/** A stored value: Avro binary of the value record, the fingerprint of its writer schema, when written. */
+export interface StoredValue {
+  readonly value: Uint8Array;
+  readonly schemaId: bigint;
+  readonly updatedAt: Date;
+}
+
+export interface StoredEvent extends StoredValue {
+  readonly eventTime: Date;
+}
+
+export interface OnlineStore {
+  /** Object features: one result per key, in input order; null where absent. */
+  getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(StoredValue | null)[]>;
+  /** History features: the newest `n` events of a key, newest first. */
+  latest(table: OnlineTable, key: KeyValues, n: number): Promise<StoredEvent[]>;
+  /** History features: events with from <= eventTime < to, newest first, at most `limit`. */
+  range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<StoredEvent[]>;
+  /** Object features: insert or replace the value of each key. */
+  putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void>;
+  /** History features: add events (an event with the same key and time replaces the earlier one). */
+  appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<void>;
+  /** Answers a trivial query: for readiness probes. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
