@@ -1,0 +1,113 @@
+/**
+ * The contract of the online runtime: what services, the HTTP Read API and the sync jobs use.
+ * Built by `createOnlineRuntime` (runtime/read/create-online-runtime.ts) from the generated manifest,
+ * an online store (Cassandra or SQLite) and an optional Redis cache. Every read and write names the
+ * consumer doing it, and the generated ACL manifest (generated/acl/acl.json) decides.
+ */
+import type { CassandraSettings } from '../connect/cassandra.ts';
+import type { FeatureReader } from './feature-reader.ts';
+
+export interface OnlineRuntimeOptions {
+  /** Folder holding manifest.json and acl/acl.json. Default `generated`. */
+  readonly generatedDir?: string;
+  readonly store:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | {
+        readonly kind: 'cassandra';
+        readonly settings?: CassandraSettings;
+        /** Default: the manifest's keyspace. */
+        readonly keyspace?: string;
+        /** cassandra-driver consistency level name, e.g. `localQuorum` (default) or `one`. */
+        readonly consistency?: string;
+        /** Parallel partition reads per multi-key request (default 32). */
+        readonly maxConcurrency?: number;
+      };
+  /** Redis read-through cache; absent or null = no cache. */
+  readonly cache?: { readonly redisUrl: string; readonly timeoutMs?: number; readonly negativeTtlMs?: number } | null;
+}
+
+/** A key or value as the name-based API takes and returns it: YAML field names; Long as bigint, Timestamp as Date, Bytes as Uint8Array. */
+export type FieldRecord = Readonly<Record<string, unknown>>;
+
+export interface RuntimeFieldInfo {
+  readonly name: string;
+  /** `Text Long Int Double Float Boolean Timestamp Bytes` or `List<T>`. */
+  readonly type: string;
+  readonly nullable: boolean;
+}
+
+export interface RuntimeFeatureInfo {
+  readonly fullName: string;
+  readonly featureType: 'Object' | 'History';
+  readonly keyFields: readonly RuntimeFieldInfo[];
+  readonly valueFields: readonly RuntimeFieldInfo[];
+  readonly maxEvents: number | null;
+  readonly cacheTtlMs: number | null;
+  /** The current value schema (reader schema) as JSON text, for clients that ask for Avro. */
+  readonly avroSchemaText: string;
+  readonly avroFingerprint: bigint;
+}
+
+export interface ReadinessReport {
+  readonly store: boolean;
+  /** null when no cache is configured. */
+  readonly cache: boolean | null;
+}
+
+export interface OnlineRuntime {
+  readonly features: ReadonlyMap<string, RuntimeFeatureInfo>;
+  /** A typed reader for the generated accessors, acting as `consumer` (ACL enforced on every call). */
+  reader(consumer: string): FeatureReader;
+  /** Object features by name: one result per key, in order; null where absent. Throws the errors below. */
+  getMany(consumer: string, feature: string, keys: readonly FieldRecord[]): Promise<(FieldRecord | null)[]>;
+  /** The same, as Avro binary of the current reader schema (for Avro responses), null where absent. */
+  getManyAvro(consumer: string, feature: string, keys: readonly FieldRecord[]): Promise<(Uint8Array | null)[]>;
+  /** History features by name: newest first. */
+  latest(consumer: string, feature: string, key: FieldRecord, n?: number): Promise<FieldRecord[]>;
+  range(consumer: string, feature: string, key: FieldRecord, from: Date, to: Date): Promise<FieldRecord[]>;
+  /** Writes (Object: put; History: append), ACL `write` enforced; invalidates the cache. */
+  put(consumer: string, feature: string, rows: readonly { readonly key: FieldRecord; readonly value: FieldRecord }[]): Promise<void>;
+  append(consumer: string, feature: string, rows: readonly { readonly key: FieldRecord; readonly value: FieldRecord }[]): Promise<void>;
+  ready(): Promise<ReadinessReport>;
+  close(): Promise<void>;
+}
+
+/** Base of the errors a caller can act on; the HTTP layer maps each to a status code. */
+export class FeatureStoreError extends Error {}
+
+/** 403: the consumer may not read (or write) the feature. */
+export class AccessDeniedError extends FeatureStoreError {
+  override readonly name = 'AccessDeniedError';
+  constructor(
+    readonly consumer: string,
+    readonly feature: string,
+    readonly mode: 'read' | 'write',
+  ) {
+    super(`consumer "${consumer}" may not ${mode} ${feature} (see access.${mode} in its YAML definition)`);
+  }
+}
+
+/** 404 / 400: no such feature in the manifest. */
+export class UnknownFeatureError extends FeatureStoreError {
+  override readonly name = 'UnknownFeatureError';
+  constructor(readonly feature: string) {
+    super(`unknown feature "${feature}"`);
+  }
+}
+
+/** 400: a key or value does not match the feature's schema; names the field. */
+export class InvalidInputError extends FeatureStoreError {
+  override readonly name = 'InvalidInputError';
+  constructor(
+    readonly feature: string,
+    readonly field: string | undefined,
+    message: string,
+  ) {
+    super(`${feature}${field ? `.${field}` : ''}: ${message}`);
+  }
+}
+
+/** 400: an Object-only operation on a History feature or the reverse. */
+export class WrongFeatureTypeError extends FeatureStoreError {
+  override readonly name = 'WrongFeatureTypeError';
+}
