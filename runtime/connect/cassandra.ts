@@ -29,6 +29,8 @@ export function createCassandraClient(settings: CassandraSettings, keyspace?: st
     localDataCenter: settings.localDataCenter,
     ...(keyspace ? { keyspace } : {}),
     ...(settings.username ? { authProvider: new cassandra.auth.PlainTextAuthProvider(settings.username, settings.password ?? '') } : {}),
+    // CQL bigint ↔ JS bigint both ways: the driver's own Long type or a number would leak or round.
+    encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
     // DDL waits for schema agreement; a single test node answers fast, a cluster may need longer.
     protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
     socketOptions: { connectTimeout: 10_000, readTimeout: 60_000 },
