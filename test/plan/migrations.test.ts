@@ -68,6 +68,14 @@ describe('migration files', () => {
     expect(migrations['cql/0002_retention_live__stat_v1.cql']).toContain('--   retention of live::stat-v1: 30d → 7d');
   });
 
+  it('widen a BigQuery column when the gate allows a type promotion (Int → Double)', async () => {
+    const { migrations } = await evolve(feature(''), feature('').replace('level: { type: Int, default_value: 0 }', 'level: { type: Double, default_value: 0 }'));
+    expect(migrations['bigquery/0002_widen_level_in_live__stat_v1.sql']).toContain(
+      'ALTER TABLE `local-project.feature_store.live__stat_v1`\n  ALTER COLUMN `level` SET DATA TYPE FLOAT64;',
+    );
+    expect(Object.keys(migrations).filter((p) => p.startsWith('cql/'))).toEqual(['cql/0001_initial.cql']);
+  });
+
   it('never drop the tables of a removed feature, but say how', async () => {
     const other = 'live::other-v1:\n  feature_type: Object\n  owner: team\n  schema:\n    id: { type: Text, is_key_field: true }\n';
     const { migrations } = await evolve(feature('') + other, feature(''));

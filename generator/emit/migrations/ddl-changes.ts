@@ -5,11 +5,14 @@
  */
 import type { FeatureIR, FieldIR, IR } from '../../ir/types.ts';
 import type { Manifest, ManifestFeature } from '../../plan/previous-state.ts';
+import { bqType } from '../bigquery/index.ts';
 
 export type DdlChange =
   | { readonly kind: 'feature-added'; readonly feature: FeatureIR }
   | { readonly kind: 'feature-removed'; readonly fullName: string; readonly tableName: string }
   | { readonly kind: 'field-added'; readonly feature: FeatureIR; readonly field: FieldIR }
+  /** A widening the evolution gate allows (Int → Double…) that changes the BigQuery column type. */
+  | { readonly kind: 'column-type-changed'; readonly feature: FeatureIR; readonly field: FieldIR; readonly before: string }
   | { readonly kind: 'retention-changed'; readonly feature: FeatureIR; readonly beforeMs: number | null };
 
 /** Changes in a stable order: by feature name, then declaration order. Baseline absent = empty. */
@@ -23,9 +26,11 @@ export function ddlChanges(baseline: Manifest | undefined, ir: IR): DdlChange[] 
       changes.push({ kind: 'feature-added', feature });
       continue;
     }
-    const oldFields = new Set(old.fields.map((f) => f.name));
+    const oldFields = new Map(old.fields.map((f) => [f.name, f]));
     for (const field of feature.fields) {
-      if (!oldFields.has(field.name)) changes.push({ kind: 'field-added', feature, field });
+      const before = oldFields.get(field.name);
+      if (!before) changes.push({ kind: 'field-added', feature, field });
+      else if (bqType(before.type) !== bqType(field.type)) changes.push({ kind: 'column-type-changed', feature, field, before: bqType(before.type) });
     }
     if (old.retentionMs !== feature.retentionMs) changes.push({ kind: 'retention-changed', feature, beforeMs: old.retentionMs });
   }
@@ -43,6 +48,8 @@ export function describeChange(change: DdlChange): string {
       return `feature ${change.fullName} removed from features/ (its tables are kept)`;
     case 'field-added':
       return `add field ${change.field.name} to ${change.feature.fullName}`;
+    case 'column-type-changed':
+      return `widen ${change.field.name} of ${change.feature.fullName}: ${change.before} → ${bqType(change.field.type)}`;
     case 'retention-changed':
       return `retention of ${change.feature.fullName}: ${duration(change.beforeMs)} → ${duration(change.feature.retentionMs)}`;
   }

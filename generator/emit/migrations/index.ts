@@ -49,6 +49,7 @@ function slugOf(changes: readonly DdlChange[]): string {
     first.kind === 'feature-added' ? `add_${first.feature.tableName}`
     : first.kind === 'feature-removed' ? `remove_${first.tableName}`
     : first.kind === 'field-added' ? `add_${first.field.name.toLowerCase()}_to_${first.feature.tableName}`
+    : first.kind === 'column-type-changed' ? `widen_${first.field.name.toLowerCase()}_in_${first.feature.tableName}`
     : `retention_${first.feature.tableName}`;
   const slug = base.replace(/[^a-z0-9_]/g, '_').slice(0, 60);
   return changes.length > 1 ? `${slug}_and_more` : slug;

@@ -41,6 +41,8 @@ export function bigQueryStatements(changes: readonly DdlChange[], ir: IR, initia
       // Always NULLABLE: BigQuery cannot add a REQUIRED column, and existing rows have no value.
       const description = c.field.description ? ` OPTIONS(description=${bqString(c.field.description)})` : '';
       out.push(`ALTER TABLE ${table(c.feature.tableName)}\n  ADD COLUMN IF NOT EXISTS ${bqIdent(c.field.name)} ${bqType(c.field.type)}${description};`);
+    } else if (c.kind === 'column-type-changed') {
+      out.push(`ALTER TABLE ${table(c.feature.tableName)}\n  ALTER COLUMN ${bqIdent(c.field.name)} SET DATA TYPE ${bqType(c.field.type)};`);
     } else if (c.kind === 'retention-changed') {
       const days = partitionExpirationDays(c.feature);
       out.push(`ALTER TABLE ${table(c.feature.tableName)}\n  SET OPTIONS(partition_expiration_days=${days === null ? 'NULL' : days});`);
