@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import pendulum
+import pytest
+
+from featurestore_airflow._compat import AirflowException
+from featurestore_airflow.operators import FeatureStoreUpsyncOperator
+
+if TYPE_CHECKING:
+    from conftest import FakeCli
+
+# Airflow's data interval, in a non-UTC zone to prove the CLI always gets UTC.
+CONTEXT = {
+    "data_interval_start": pendulum.datetime(2024, 5, 1, 9, 0, tz="Asia/Seoul"),
+    "data_interval_end": pendulum.datetime(2024, 5, 1, 10, 0, tz="Asia/Seoul"),
+}
+FEATURES = ["azar-lounge::user-interaction-v1", "azar-lounge::user-stats-v12"]
+
+
+def make(fake: FakeCli, mode: str = "ok", **kwargs) -> FeatureStoreUpsyncOperator:
+    kwargs.setdefault("target_features", FEATURES)
+    return FeatureStoreUpsyncOperator(
+        task_id="featurestore_upsync",
+        featurestore_bin=fake.bin,
+        env={"FAKE_MODE": mode, "FAKE_ARGV_FILE": fake.argv_file},
+        **kwargs,
+    )
+
+
+def test_builds_the_documented_command_line(fake_cli):
+    make(fake_cli).execute(CONTEXT)
+    assert fake_cli.argv() == [
+        "upsync",
+        "--feature", "azar-lounge::user-interaction-v1",
+        "--feature", "azar-lounge::user-stats-v12",
+        "--incremental",
+        "--since", "2024-05-01T00:00:00+00:00",
+        "--until", "2024-05-01T01:00:00+00:00",
+        "--json",
+    ]
+
+
+def test_full_mode_generated_dir_and_extra_args(fake_cli):
+    make(fake_cli, incremental=False, generated_dir="/srv/generated", extra_args=["--batch-size", 500]).execute(CONTEXT)
+    argv = fake_cli.argv()
+    assert "--full" in argv and "--incremental" not in argv
+    assert argv[-5:] == ["--generated", "/srv/generated", "--batch-size", "500", "--json"]
+
+
+@pytest.mark.parametrize(
+    "context",
+    [{}, {"data_interval_start": None, "data_interval_end": None}, {**CONTEXT, "data_interval_end": CONTEXT["data_interval_start"]}],
+    ids=["absent", "none", "empty"],
+)
+def test_without_a_data_interval_the_window_is_left_to_the_cli(fake_cli, context):
+    make(fake_cli).execute(context)
+    assert "--since" not in fake_cli.argv() and "--until" not in fake_cli.argv()
+
+
+def test_featurestore_bin_env_is_used_when_no_binary_is_given(fake_cli, monkeypatch):
+    monkeypatch.setenv("FEATURESTORE_BIN", fake_cli.bin)
+    op = FeatureStoreUpsyncOperator(
+        task_id="t", target_features=FEATURES, env={"FAKE_MODE": "ok", "FAKE_ARGV_FILE": fake_cli.argv_file}
+    )
+    assert op.execute(CONTEXT)["ok"] is True
+
+
+def test_an_explicit_featurestore_bin_beats_the_env(fake_cli, monkeypatch):
+    monkeypatch.setenv("FEATURESTORE_BIN", "/nonexistent/featurestore")
+    assert make(fake_cli).execute(CONTEXT)["ok"] is True
+
+
+def test_returns_the_json_summary_and_streams_output_to_the_log(fake_cli, caplog, capsys):
+    caplog.set_level("INFO")
+    assert make(fake_cli).execute(CONTEXT) == {"ok": True, "features": 2, "rows": 42}
+    # Airflow 2 logs through stdlib logging (caplog); Airflow 3's structlog prints to stdout (capsys).
+    logged = caplog.text + capsys.readouterr().out
+    assert "stdout: upsync: reading offline rows" in logged
+    assert "stderr: progress 50%" in logged
+
+
+def test_failure_raises_with_exit_code_and_stderr_tail(fake_cli):
+    with pytest.raises(AirflowException) as failure:
+        make(fake_cli, mode="fail").execute(CONTEXT)
+    message = str(failure.value)
+    assert "exit code 3" in message
+    assert "error line 30" in message and "error line 11" in message
+    assert "error line 10\n" not in message  # only the last STDERR_TAIL_LINES (20) lines
+
+
+def test_exit_zero_without_a_json_summary_is_a_failure(fake_cli):
+    with pytest.raises(AirflowException, match="not JSON"):
+        make(fake_cli, mode="no-json").execute(CONTEXT)
+
+
+def test_missing_binary_says_how_to_fix_it(tmp_path):
+    op = FeatureStoreUpsyncOperator(task_id="t", target_features=FEATURES, featurestore_bin=str(tmp_path / "nope"))
+    with pytest.raises(AirflowException, match="FEATURESTORE_BIN"):
+        op.execute(CONTEXT)
+
+
+def test_on_kill_terminates_the_child(fake_cli):
+    op = make(fake_cli, mode="hang")
+
+    # execute stays on the main thread (Airflow 2's ExecutorSafeguard is thread-local); on_kill
+    # comes from another thread once the child runs, as Airflow's SIGTERM handler would call it.
+    def kill_when_started() -> None:
+        deadline = time.monotonic() + 10
+        while op._process is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        op.on_kill()
+
+    killer = threading.Thread(target=kill_when_started, daemon=True)
+    killer.start()
+    started = time.monotonic()
+    with pytest.raises(AirflowException, match="SIGTERM"):
+        op.execute(CONTEXT)
+    assert time.monotonic() - started < 10  # the fake would sleep 120 s
+    killer.join(timeout=5)
+
+
+@pytest.mark.parametrize(
+    "features",
+    [
+        [],
+        "azar-lounge::user-stats-v1",  # a bare string, not a list
+        ["azar-lounge::user-stats"],  # no version
+        ["azar-lounge::user-stats-v0"],
+        ["Azar::user-stats-v1"],
+        ["azar-lounge:user-stats-v1"],
+        ["azar_lounge::user-stats-v1"],
+        ["azar-lounge::user-stats-v1", "azar-lounge::user-stats-v1"],  # duplicate
+    ],
+)
+def test_invalid_target_features_are_rejected_at_construction(features):
+    with pytest.raises(ValueError):
+        FeatureStoreUpsyncOperator(task_id="t", target_features=features)
+
+
+def test_templated_names_are_checked_after_rendering(fake_cli):
+    op = make(fake_cli, target_features=["{{ params.feature }}"])  # accepted: not rendered yet
+    op.target_features = ["not a feature"]  # what rendering produced
+    with pytest.raises(AirflowException, match="invalid feature name"):
+        op.execute(CONTEXT)
