@@ -25,17 +25,21 @@ export interface Generated {
 
 /** Everything codegen would write, computed in memory; nothing touches the output folder. */
 export async function generate(options: CodegenOptions): Promise<Generated> {
-  const [files, config, previous] = await Promise.all([
-    loadFeatureFiles(options.featuresDir, options.cwd),
-    loadConfig(options.configFile, options.cwd),
-    loadPreviousState(options.outDir),
-  ]);
-  const { ir, diagnostics } = buildIR(files, config);
+  const [{ ir, diagnostics }, previous] = await Promise.all([loadDefinitions(options), loadPreviousState(options.outDir)]);
   if (!ir || hasErrors(diagnostics)) return { diagnostics };
   // Changes to a version already generated must not break its readers or writers (else: -v<N+1>).
   const evolution = checkEvolution(previous.manifest, ir);
   if (hasErrors(evolution)) return { diagnostics: [...diagnostics, ...evolution] };
   return { diagnostics: [...diagnostics, ...evolution], ir, files: emitAll(ir, emitContext(options.outDir, previous)) };
+}
+
+/**
+ * YAML → IR in a function of its own, so the parsed documents (the biggest allocation of a run) are
+ * garbage as soon as the IR exists, not kept alive through emitting.
+ */
+async function loadDefinitions(options: CodegenOptions): Promise<ReturnType<typeof buildIR>> {
+  const [files, config] = await Promise.all([loadFeatureFiles(options.featuresDir, options.cwd), loadConfig(options.configFile, options.cwd)]);
+  return buildIR(files, config);
 }
 
 export function emitAll(ir: IR, ctx: EmitContext): FileMap {
