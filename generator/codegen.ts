@@ -1,9 +1,10 @@
 /** The codegen pipeline: load → validate → IR → emitters → FileMap, then write or check. */
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
-import { buildIR } from './ir/build.ts';
+import { buildProject, mergeFileResults, type BuildResult } from './ir/build.ts';
+import { buildFiles } from './ir/build-parallel.ts';
 import type { IR } from './ir/types.ts';
 import { loadConfig } from './load/config.ts';
-import { loadFeatureFiles } from './load/discover.ts';
+import { listFeatureFiles } from './load/discover.ts';
 import { checkEvolution } from './plan/evolution/index.ts';
 import { loadPreviousState } from './plan/previous-state.ts';
 import { EMITTERS, emitContext, type EmitContext } from './emit/index.ts';
@@ -37,9 +38,11 @@ export async function generate(options: CodegenOptions): Promise<Generated> {
  * YAML → IR in a function of its own, so the parsed documents (the biggest allocation of a run) are
  * garbage as soon as the IR exists, not kept alive through emitting.
  */
-async function loadDefinitions(options: CodegenOptions): Promise<ReturnType<typeof buildIR>> {
-  const [files, config] = await Promise.all([loadFeatureFiles(options.featuresDir, options.cwd), loadConfig(options.configFile, options.cwd)]);
-  return buildIR(files, config);
+async function loadDefinitions(options: CodegenOptions): Promise<BuildResult> {
+  const [files, config] = await Promise.all([listFeatureFiles(options.featuresDir, options.cwd), loadConfig(options.configFile, options.cwd)]);
+  const project = buildProject(config);
+  const results = await buildFiles(files, new Set(project.consumers.map((c) => c.name)));
+  return mergeFileResults(project, config.diagnostics, results);
 }
 
 export function emitAll(ir: IR, ctx: EmitContext): FileMap {

@@ -18,58 +18,80 @@ export interface BuildResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What one file contributes: its features (not yet cross-checked), problems, and where each name is. */
+export interface FileResult {
+  readonly features: FeatureIR[];
+  readonly diagnostics: Diagnostic[];
+  /** Every well-formed feature name of the file with its position, for the duplicate check. */
+  readonly names: { readonly name: string; readonly file: string; readonly line: number; readonly column: number }[];
+}
+
 export function buildIR(files: readonly SourceFile[], loaded: LoadedConfig): BuildResult {
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const project = buildProject(loaded);
   const consumers = new Set(project.consumers.map((c) => c.name));
-  const features: FeatureIR[] = [];
-  const seen = new Map<string, { file: string; line: number }>();
+  return mergeFileResults(project, loaded.diagnostics, files.map((f) => buildFile(f, consumers)));
+}
 
-  for (const source of files) {
-    const syntax = source.syntaxDiagnostics();
-    diagnostics.push(...syntax);
-    if (syntax.some((d) => !d.message.startsWith('duplicate key'))) continue;
-    const root = source.doc.contents;
-    if (root === null || (isScalar(root) && root.value === null)) continue; // an empty file defines nothing
-    if (!isMap(root)) {
-      const pos = source.position([]);
-      diagnostics.push({ file: source.file, ...pos, message: 'a feature file must be a mapping of feature names to definitions', hint: 'start with a line such as `live::host-stat-v1:`', severity: 'error' });
+/** The per-file half of buildIR: independent of every other file, so files can be built in parallel. */
+export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): FileResult {
+  const result: FileResult = { features: [], diagnostics: [], names: [] };
+  const { diagnostics } = result;
+  const syntax = source.syntaxDiagnostics();
+  diagnostics.push(...syntax);
+  if (syntax.some((d) => !d.message.startsWith('duplicate key'))) return result;
+  const root = source.doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return result; // an empty file defines nothing
+  if (!isMap(root)) {
+    const pos = source.position([]);
+    diagnostics.push({ file: source.file, ...pos, message: 'a feature file must be a mapping of feature names to definitions', hint: 'start with a line such as `live::host-stat-v1:`', severity: 'error' });
+    return result;
+  }
+  const docJs = source.doc.toJS() as Record<string, unknown>;
+  for (const pair of root.items) {
+    const fullName = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    const pos = source.position([fullName], 'key');
+    if (!FEATURE_NAME_PATTERN.test(fullName)) {
+      diagnostics.push({ file: source.file, ...pos, feature: fullName, message: `feature name "${fullName}" does not match <namespace>::<name>-v<N>`, hint: namingHint(fullName), severity: 'error' });
       continue;
     }
-    const docJs = source.doc.toJS() as Record<string, unknown>;
-    for (const pair of root.items) {
-      const fullName = String(isScalar(pair.key) ? pair.key.value : pair.key);
-      const pos = source.position([fullName], 'key');
-      if (!FEATURE_NAME_PATTERN.test(fullName)) {
-        diagnostics.push({ file: source.file, ...pos, feature: fullName, message: `feature name "${fullName}" does not match <namespace>::<name>-v<N>`, hint: namingHint(fullName), severity: 'error' });
+    result.names.push({ name: fullName, file: source.file, ...pos });
+    const reporter = new FeatureReporter(source, fullName, diagnostics);
+    const parsed = featureSpec.safeParse(docJs[fullName], { reportInput: true });
+    if (parsed.success) {
+      result.features.push(buildFeature(fullName, parsed.data, consumers, reporter));
+      continue;
+    }
+    diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, { source, basePath: [fullName], feature: fullName }));
+    // Check what is left too, so one run reports every problem; the result is discarded.
+    const rest = salvage(docJs[fullName], parsed.error.issues);
+    const reparsed = rest && featureSpec.safeParse(rest.value);
+    if (rest && reparsed?.success) buildFeature(fullName, reparsed.data, consumers, reporter, { partial: rest.droppedFields });
+  }
+  return result;
+}
+
+/** Joins per-file results in file order: names defined twice across files, sorting, the final IR. */
+export function mergeFileResults(project: ProjectIR, configDiagnostics: readonly Diagnostic[], results: readonly FileResult[]): BuildResult {
+  const diagnostics: Diagnostic[] = [...configDiagnostics];
+  const seen = new Map<string, { file: string; line: number }>();
+  for (const r of results) {
+    diagnostics.push(...r.diagnostics);
+    for (const n of r.names) {
+      const first = seen.get(n.name);
+      if (!first) {
+        seen.set(n.name, n);
         continue;
       }
-      const previous = seen.get(fullName);
-      if (previous) {
-        diagnostics.push({ file: source.file, ...pos, feature: fullName, message: `feature defined twice: also at ${previous.file}:${previous.line}`, hint: 'keep one definition, or bump the version of the new one', severity: 'error' });
-        continue;
-      }
-      seen.set(fullName, { file: source.file, line: pos.line });
-      const reporter = new FeatureReporter(source, fullName, diagnostics);
-      const parsed = featureSpec.safeParse(docJs[fullName], { reportInput: true });
-      if (parsed.success) {
-        features.push(buildFeature(fullName, parsed.data, consumers, reporter));
-        continue;
-      }
-      diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, { source, basePath: [fullName], feature: fullName }));
-      // Check what is left too, so one run reports every problem; the result is discarded.
-      const rest = salvage(docJs[fullName], parsed.error.issues);
-      const reparsed = rest && featureSpec.safeParse(rest.value);
-      if (rest && reparsed?.success) buildFeature(fullName, reparsed.data, consumers, reporter, { partial: rest.droppedFields });
+      diagnostics.push({ file: n.file, line: n.line, column: n.column, feature: n.name, message: `feature defined twice: also at ${first.file}:${first.line}`, hint: 'keep one definition, or bump the version of the new one', severity: 'error' });
     }
   }
   diagnostics.sort(compareDiagnostics);
   if (hasErrors(diagnostics)) return { diagnostics };
-  features.sort((a, b) => (a.fullName < b.fullName ? -1 : 1));
+  const features = results.flatMap((r) => r.features).sort((a, b) => (a.fullName < b.fullName ? -1 : 1));
   return { ir: { project, features }, diagnostics };
 }
 
-function buildProject({ config }: LoadedConfig): ProjectIR {
+export function buildProject({ config }: LoadedConfig): ProjectIR {
   const consumers: ConsumerIR[] = Object.entries(config.consumers)
     .map(([name, c]) => ({
       name,

@@ -1,0 +1,52 @@
+/**
+ * Parsing YAML is most of a large codegen run, and files are independent, so past a size threshold
+ * the second half of the files is parsed and checked in a worker thread while this thread does the
+ * first half. Results come back as plain data (IR and diagnostics) and are merged in file order, so
+ * the output is the same as a sequential run, byte for byte.
+ */
+import { Worker } from 'node:worker_threads';
+import { readFeatureFile, type FeatureFilePath } from '../load/discover.ts';
+import { buildFile, type FileResult } from './build.ts';
+
+/** Below this many bytes of YAML a worker's start-up costs more than it saves. */
+export const PARALLEL_THRESHOLD_BYTES = 256 * 1024;
+
+export interface WorkerRequest {
+  readonly files: readonly FeatureFilePath[];
+  readonly consumers: readonly string[];
+}
+
+export async function buildFiles(files: readonly FeatureFilePath[], consumers: ReadonlySet<string>): Promise<FileResult[]> {
+  const total = files.reduce((sum, f) => sum + f.bytes, 0);
+  if (total < PARALLEL_THRESHOLD_BYTES || files.length < 2) return buildHere(files, consumers);
+  // The first files up to half the bytes stay here; at least one file goes each way.
+  let bytes = 0;
+  let split = 0;
+  while (split < files.length - 1 && bytes + files[split]!.bytes <= total / 2) bytes += files[split++]!.bytes;
+  split = Math.max(1, split);
+  const [mine, theirs] = await Promise.all([
+    buildHere(files.slice(0, split), consumers),
+    buildInWorker({ files: files.slice(split), consumers: [...consumers] }),
+  ]);
+  return [...mine, ...theirs];
+}
+
+async function buildHere(files: readonly FeatureFilePath[], consumers: ReadonlySet<string>): Promise<FileResult[]> {
+  const results: FileResult[] = [];
+  for (const file of files) results.push(buildFile(await readFeatureFile(file), consumers));
+  return results;
+}
+
+function buildInWorker(request: WorkerRequest): Promise<FileResult[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: request });
+    worker.once('message', (results: FileResult[]) => {
+      resolve(results);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`internal: YAML worker exited with code ${code}`));
+    });
+  });
+}
