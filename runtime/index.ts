@@ -1,3 +1,10 @@
-/** The runtime's public surface, as generated code and services import it. */
+/**
+ * The runtime's public surface, as generated code and services import it. Store and cache adapters
+ * (cassandra-driver, better-sqlite3, ioredis) are loaded on demand by createOnlineRuntime, so importing
+ * this (every generated client does) stays light.
+ */
 export * from './read/index.ts';
 export * from './serde/index.ts';
+export { CACHE_KEY_PREFIX, cacheKey, type CachedEntry, type FeatureCache } from './cache/index.ts';
+export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from './manifest/index.ts';
+export type { KeyColumnType, KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online/online-store.ts';

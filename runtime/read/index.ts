@@ -6,6 +6,7 @@ export {
   type HistoryAccessor,
   type ObjectAccessor,
 } from './accessors.ts';
+export { createOnlineRuntime, MAX_RANGE_EVENTS, RUNTIME_ERRORS } from './create-online-runtime.ts';
 export {
   configuredFeatureReader,
   configureFeatureReader,
@@ -22,4 +23,19 @@ export type {
   HistoryFeatureDescriptor,
   ObjectFeatureDescriptor,
 } from './feature-reader.ts';
+export { INPUT_ERRORS } from './field-coercion.ts';
+export {
+  AccessDeniedError,
+  FeatureStoreError,
+  InvalidInputError,
+  UnknownFeatureError,
+  WrongFeatureTypeError,
+  type FieldRecord,
+  type OnlineRuntime,
+  type OnlineRuntimeOptions,
+  type ReadinessReport,
+  type RuntimeFeatureInfo,
+  type RuntimeFieldInfo,
+  type RuntimeObserver,
+} from './online-runtime.ts';
 export { CODEC_ERRORS, decodeFeatureValue, encodeFeatureValue } from './value-codec.ts';

@@ -5,6 +5,7 @@
  * consumer doing it, and the generated ACL manifest (generated/acl/acl.json) decides.
  */
 import type { CassandraSettings } from '../connect/cassandra.ts';
+import type { OnlineStore } from '../online/online-store.ts';
 import type { FeatureReader } from './feature-reader.ts';
 
 export interface OnlineRuntimeOptions {
@@ -12,6 +13,8 @@ export interface OnlineRuntimeOptions {
   readonly generatedDir?: string;
   readonly store:
     | { readonly kind: 'sqlite'; readonly path: string }
+    /** An OnlineStore built by the caller (another adapter, or a wrapper that instruments one); closed by close(). */
+    | { readonly kind: 'custom'; readonly store: OnlineStore }
     | {
         readonly kind: 'cassandra';
         readonly settings?: CassandraSettings;
@@ -22,8 +25,27 @@ export interface OnlineRuntimeOptions {
         /** Parallel partition reads per multi-key request (default 32). */
         readonly maxConcurrency?: number;
       };
-  /** Redis read-through cache; absent or null = no cache. */
-  readonly cache?: { readonly redisUrl: string; readonly timeoutMs?: number; readonly negativeTtlMs?: number } | null;
+  /** Redis read-through cache; absent or null = no cache. Only features with `cache.ttl` in YAML are cached. */
+  readonly cache?: {
+    readonly redisUrl: string;
+    /** Bound on every Redis call; on timeout the read goes to the store. Default 50 ms. */
+    readonly timeoutMs?: number;
+    /** TTL of cached absences, capped by the feature's TTL. Default 5000 ms. */
+    readonly negativeTtlMs?: number;
+    /** At most this many absences cached per request. Default 100. */
+    readonly maxNegativeWrites?: number;
+    /** Prepended to every Redis key (tests, several deployments on one Redis). Default none. */
+    readonly keyPrefix?: string;
+  } | null;
+  /** Hooks for metrics; each is called synchronously and must not throw. */
+  readonly observer?: RuntimeObserver;
+}
+
+export interface RuntimeObserver {
+  /** Per cached lookup: keys answered by the cache (values or known absences) and keys read from the store. */
+  cacheLookup?(feature: string, hits: number, misses: number): void;
+  /** A store call failed (the error is rethrown to the caller after this). */
+  storeError?(feature: string, operation: 'read' | 'write', error: unknown): void;
 }
 
 /** A key or value as the name-based API takes and returns it: YAML field names; Long as bigint, Timestamp as Date, Bytes as Uint8Array. */
@@ -110,4 +132,13 @@ export class InvalidInputError extends FeatureStoreError {
 /** 400: an Object-only operation on a History feature or the reverse. */
 export class WrongFeatureTypeError extends FeatureStoreError {
   override readonly name = 'WrongFeatureTypeError';
+  constructor(
+    readonly feature: string,
+    readonly featureType: 'Object' | 'History',
+    operation: string,
+  ) {
+    super(
+      `${feature} is ${featureType === 'Object' ? 'an Object' : 'a History'} feature: ${operation} is for ${featureType === 'Object' ? 'History' : 'Object'} features (use ${featureType === 'Object' ? 'getMany/put' : 'latest/range/append'})`,
+    );
+  }
 }

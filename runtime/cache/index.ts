@@ -1,0 +1,10 @@
+export { CACHE_ENTRY_ERRORS, decodeHistoryEntry, decodeObjectEntry, encodeHistoryEntry, encodeObjectEntry } from './cache-entry.ts';
+export { CACHE_KEY_PREFIX, cacheKey } from './cache-key.ts';
+export type { CachedEntry, FeatureCache } from './feature-cache.ts';
+export {
+  DEFAULT_MAX_NEGATIVE_WRITES,
+  DEFAULT_NEGATIVE_TTL_MS,
+  ReadThroughCache,
+  type CacheObserver,
+  type ReadThroughOptions,
+} from './read-through-cache.ts';

@@ -1,0 +1,217 @@
+/**
+ * The online store on Cassandra / ScyllaDB (cassandra-driver).
+ *
+ * - Prepared statements only (`prepare: true`): the driver prepares each text once per connection pool
+ *   and caches it, and the prepared metadata names the partition-key columns, so the driver computes the
+ *   routing key itself (composite keys included) and its default policy, token-aware, sends each read
+ *   to a replica that owns the partition: no extra coordinator hop.
+ * - Multi-key reads are one single-partition SELECT per key, at most `maxConcurrency` in flight. Not
+ *   `WHERE k IN (...)`: an IN across partitions makes one coordinator fan out to the replicas of every
+ *   key and wait for the slowest, holds the whole result in its heap, cannot be token-routed, and one
+ *   slow replica fails the lot; separate token-aware queries spread the load and fail independently.
+ * - Consistency: LOCAL_QUORUM for reads and writes by default. With R + W > RF a read after a write sees
+ *   it, which the cache relies on: a write deletes the cached entry, and the miss that follows must not
+ *   fetch the old value from a lagging replica and cache it again for a whole TTL. LOCAL_ONE is faster
+ *   and fine without a cache or with stale-tolerant features; pass `consistency: 'localOne'` then.
+ * - TTL: every online table has `default_time_to_live` (from the feature's retention), which applies to
+ *   every write, so statements carry no `USING TTL`.
+ * - History: `latest n` is one slice (`LIMIT n`, clustered newest first); appends are not trimmed to
+ *   maxEvents (that needs a read before every write and range tombstones); reads never serve more than
+ *   maxEvents and older events expire with the TTL (TimeWindowCompactionStrategy drops them whole).
+ */
+import cassandra from 'cassandra-driver';
+import type { CassandraSettings } from '../../connect/cassandra.ts';
+import { mapBounded } from '../bounded-map.ts';
+import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
+
+export type CassandraConsistency = keyof typeof cassandra.types.consistencies;
+
+export const DEFAULT_CASSANDRA_CONSISTENCY: CassandraConsistency = 'localQuorum';
+export const DEFAULT_CASSANDRA_MAX_CONCURRENCY = 32;
+
+export const CASSANDRA_STORE_ERRORS = {
+  unknownConsistency: (name: string) =>
+    `unknown Cassandra consistency level "${name}" (one of ${Object.keys(cassandra.types.consistencies).filter((k) => Number.isNaN(Number(k))).join(', ')})`,
+  badConcurrency: (n: number) => `maxConcurrency must be a positive integer, got ${n}`,
+} as const;
+
+export interface CassandraOnlineStoreOptions {
+  readonly client: cassandra.Client;
+  readonly keyspace: string;
+  /** cassandra-driver consistency name for reads and writes; default localQuorum (see above). */
+  readonly consistency?: string;
+  /** Single-partition reads or writes in flight per multi-key call; default 32. */
+  readonly maxConcurrency?: number;
+  /** Shut the client down on close(); true when the store created the client. */
+  readonly ownsClient?: boolean;
+}
+
+/** A client tuned for the online store: bigint longs (exact 64-bit keys and schema ids). */
+export function createOnlineCassandraClient(settings: CassandraSettings, keyspace?: string): cassandra.Client {
+  return new cassandra.Client({
+    contactPoints: [...settings.contactPoints],
+    localDataCenter: settings.localDataCenter,
+    ...(keyspace ? { keyspace } : {}),
+    ...(settings.username ? { authProvider: new cassandra.auth.PlainTextAuthProvider(settings.username, settings.password ?? '') } : {}),
+    encoding: { useBigIntAsLong: true },
+    // Reads are tiny and latency-bound: fail over to another replica rather than wait the default 12 s.
+    socketOptions: { connectTimeout: 5_000, readTimeout: 2_000 },
+  });
+}
+
+interface Statements {
+  readonly get: string;
+  readonly put: string;
+  readonly latest: string;
+  readonly range: string;
+  readonly append: string;
+}
+
+type Row = cassandra.types.Row;
+
+export class CassandraOnlineStore implements OnlineStore {
+  private readonly client: cassandra.Client;
+  private readonly keyspace: string;
+  private readonly consistency: number;
+  private readonly maxConcurrency: number;
+  private readonly ownsClient: boolean;
+  private readonly bigintLongs: boolean;
+  private readonly statements = new Map<string, Statements>();
+
+  constructor(options: CassandraOnlineStoreOptions) {
+    this.client = options.client;
+    this.keyspace = options.keyspace;
+    this.consistency = consistencyOf(options.consistency ?? DEFAULT_CASSANDRA_CONSISTENCY);
+    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_CASSANDRA_MAX_CONCURRENCY;
+    if (!Number.isSafeInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
+      throw new RangeError(CASSANDRA_STORE_ERRORS.badConcurrency(this.maxConcurrency));
+    }
+    this.ownsClient = options.ownsClient ?? false;
+    // `options` is public in the driver but missing from its typings.
+    const clientOptions = (this.client as unknown as { options?: { encoding?: { useBigIntAsLong?: boolean } } }).options;
+    this.bigintLongs = clientOptions?.encoding?.useBigIntAsLong === true;
+  }
+
+  async getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(StoredValue | null)[]> {
+    const cql = this.statementsOf(table).get;
+    return mapBounded(keys, this.maxConcurrency, async (key) => {
+      const row = (await this.client.execute(cql, this.params(table, key), this.options(1))).first() as Row | null;
+      return row ? this.storedValue(row) : null;
+    });
+  }
+
+  async latest(table: OnlineTable, key: KeyValues, n: number): Promise<StoredEvent[]> {
+    const result = await this.client.execute(this.statementsOf(table).latest, [...this.params(table, key), n], this.options(n));
+    return result.rows.map((row) => this.storedEvent(row));
+  }
+
+  async range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<StoredEvent[]> {
+    const params = [...this.params(table, key), from, to, limit];
+    const result = await this.client.execute(this.statementsOf(table).range, params, this.options(limit));
+    return result.rows.map((row) => this.storedEvent(row));
+  }
+
+  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void> {
+    const cql = this.statementsOf(table).put;
+    // One single-partition INSERT per row, not a batch: a multi-partition batch is coordinated by one
+    // node (and logged ones go through the batchlog), which is slower and not token-routed.
+    await mapBounded(rows, this.maxConcurrency, async ({ key, value }) => {
+      await this.client.execute(cql, [...this.params(table, key), ...this.valueParams(value)], this.options(1));
+    });
+  }
+
+  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<void> {
+    const cql = this.statementsOf(table).append;
+    await mapBounded(rows, this.maxConcurrency, async ({ key, event }) => {
+      const params = [...this.params(table, key), event.eventTime, ...this.valueParams(event)];
+      await this.client.execute(cql, params, this.options(1));
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.client.execute('SELECT release_version FROM system.local', [], { prepare: true, consistency: cassandra.types.consistencies.localOne });
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.shutdown();
+  }
+
+  private options(fetchSize: number): cassandra.QueryOptions {
+    // Idempotent: reads, and writes of a fixed value, may be retried or sent speculatively.
+    return { prepare: true, consistency: this.consistency, isIdempotent: true, fetchSize: Math.max(1, fetchSize) };
+  }
+
+  private params(table: OnlineTable, key: KeyValues): unknown[] {
+    return table.keyColumns.map((column, i) => this.bind(key[i] as KeyScalar, column.type));
+  }
+
+  private valueParams(value: StoredValue): unknown[] {
+    return [asBuffer(value.value), this.long(value.schemaId), value.updatedAt];
+  }
+
+  private bind(value: KeyScalar, type: OnlineTable['keyColumns'][number]['type']): unknown {
+    return type === 'Long' ? this.long(value as bigint) : value;
+  }
+
+  private long(value: bigint): unknown {
+    // A client without useBigIntAsLong only takes its own Long type (same bytes on the wire).
+    return this.bigintLongs ? value : cassandra.types.Long.fromString(value.toString());
+  }
+
+  private storedValue(row: Row): StoredValue {
+    return { value: row['fs_value'] as Buffer, schemaId: toBigint(row['fs_schema_id']), updatedAt: row['fs_updated_at'] as Date };
+  }
+
+  private storedEvent(row: Row): StoredEvent {
+    return { ...this.storedValue(row), eventTime: row['fs_event_time'] as Date };
+  }
+
+  private statementsOf(table: OnlineTable): Statements {
+    let s = this.statements.get(table.tableName);
+    if (!s) this.statements.set(table.tableName, (s = buildStatements(this.keyspace, table)));
+    return s;
+  }
+}
+
+function buildStatements(keyspace: string, table: OnlineTable): Statements {
+  const from = `${ident(keyspace)}.${ident(table.tableName)}`;
+  const keys = table.keyColumns.map((c) => ident(c.name));
+  const where = keys.map((k) => `${k} = ?`).join(' AND ');
+  const values = 'fs_value, fs_schema_id, fs_updated_at';
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  const put = `INSERT INTO ${from} (${keys.join(', ')}, ${values}) VALUES (${marks(keys.length + 3)})`;
+  if (table.eventTimeColumn === null) {
+    const get = `SELECT ${values} FROM ${from} WHERE ${where}`;
+    return { get, put, latest: get, range: get, append: put };
+  }
+  const at = ident(table.eventTimeColumn);
+  const events = `SELECT ${at} AS fs_event_time, ${values} FROM ${from} WHERE ${where}`;
+  return {
+    get: events,
+    put,
+    // Clustered newest first, so the first rows of the partition are the newest events.
+    latest: `${events} LIMIT ?`,
+    range: `${events} AND ${at} >= ? AND ${at} < ? LIMIT ?`,
+    append: `INSERT INTO ${from} (${keys.join(', ')}, ${at}, ${values}) VALUES (${marks(keys.length + 4)})`,
+  };
+}
+
+/** Always quoted: generated names may be reserved words (`select`, `order`); quoting a lower-case name is a no-op. */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function consistencyOf(name: string): number {
+  const consistencies = cassandra.types.consistencies as unknown as Record<string, number>;
+  const level = Object.hasOwn(consistencies, name) && Number.isNaN(Number(name)) ? consistencies[name] : undefined;
+  if (level === undefined) throw new RangeError(CASSANDRA_STORE_ERRORS.unknownConsistency(name));
+  return level;
+}
+
+function toBigint(value: unknown): bigint {
+  return typeof value === 'bigint' ? value : BigInt(String(value));
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

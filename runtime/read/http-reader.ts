@@ -1,0 +1,195 @@
+/**
+ * A FeatureReader over the HTTP Read API, so the same generated typed clients read from a remote server:
+ * `createFeatures(createHttpFeatureReader({ baseUrl, apiKey })).live.hakunaHostStatV1.get({ userId: '1001' })`.
+ * The descriptors say how each field travels in JSON (see runtime/server/json-scalars.ts): Long as a
+ * decimal string → bigint, Timestamp as ISO-8601 → Date, Bytes as base64 → Uint8Array, and camelCase
+ * properties ↔ YAML field names. Node's fetch (undici) keeps connections alive between calls.
+ */
+import type { FeatureDescriptor, FeatureReader, FieldDescriptor } from './feature-reader.ts';
+import { AccessDeniedError, FeatureStoreError, UnknownFeatureError } from './online-runtime.ts';
+
+export interface HttpFeatureReaderOptions {
+  /** e.g. `http://feature-store.internal:8080` (a path prefix is kept). */
+  readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  readonly apiKey: string;
+  /** Another fetch (tests, a custom undici Agent); default the global one. */
+  readonly fetch?: typeof fetch;
+  /** Per-request timeout in milliseconds (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/** A non-2xx answer that is not an ACL or unknown-feature error: status, the server's code and message. */
+export class ReadApiError extends FeatureStoreError {
+  override readonly name = 'ReadApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly feature: string | undefined,
+    readonly field: string | undefined,
+    readonly requestId: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export const HTTP_READER_ERRORS = {
+  badResponse: (feature: string, detail: string) => `unexpected Read API response for ${feature}: ${detail}`,
+  notJson: (status: number) => `Read API answered HTTP ${status} with a body that is not the JSON error object`,
+} as const;
+
+type Json = unknown;
+type FromJson = (value: Json) => unknown;
+type ToJson = (value: unknown) => Json;
+
+const SCALAR_FROM_JSON: Readonly<Record<string, FromJson>> = {
+  Text: (v) => v,
+  Long: (v) => BigInt(v as string),
+  Int: (v) => v,
+  Double: parseFloatJson,
+  Float: parseFloatJson,
+  Boolean: (v) => v,
+  Timestamp: (v) => new Date(v as string),
+  // A Buffer (a Uint8Array), as the in-process reader's Avro decoding returns, so both transports compare equal.
+  Bytes: (v) => Buffer.from(v as string, 'base64'),
+};
+
+const SCALAR_TO_JSON: Readonly<Record<string, ToJson>> = {
+  Long: (v) => (v as bigint).toString(),
+  Timestamp: (v) => (v as Date).toISOString(),
+};
+
+/** Non-finite floats travel as "NaN" / "Infinity" / "-Infinity". */
+function parseFloatJson(v: Json): number {
+  return typeof v === 'string' ? Number(v) : (v as number);
+}
+
+interface Codec {
+  readonly keyToJson: (key: unknown) => Record<string, Json>;
+  readonly valueFromJson: (value: Json) => unknown;
+}
+
+export function createHttpFeatureReader(options: HttpFeatureReaderOptions): FeatureReader {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const headers = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${options.apiKey}` };
+  const codecs = new WeakMap<object, Codec>();
+  const codecOf = (d: FeatureDescriptor<unknown, unknown>): Codec => {
+    let codec = codecs.get(d);
+    if (!codec) codecs.set(d, (codec = buildCodec(d)));
+    return codec;
+  };
+
+  async function post(feature: string, op: string, body: Json): Promise<readonly Json[]> {
+    const response = await doFetch(`${base}/v1/features/${encodeURIComponent(feature)}/${op}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const payload: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) throw errorFrom(response.status, payload);
+    const values = (payload as { values?: unknown } | undefined)?.values;
+    if (!Array.isArray(values)) throw new ReadApiError(response.status, 'BAD_RESPONSE', HTTP_READER_ERRORS.badResponse(feature, 'no "values" array'), feature, undefined, undefined);
+    return values;
+  }
+
+  // The descriptor types are erased at this boundary: values are built from the descriptor's own fields.
+  const anyDescriptor = <K, V>(d: FeatureDescriptor<K, V>) => d as unknown as FeatureDescriptor<unknown, unknown>;
+
+  return {
+    async get(feature, key) {
+      const [value] = await this.getMany(feature, [key]);
+      return value ?? null;
+    },
+    async getMany<K, V>(feature: FeatureDescriptor<K, V>, keys: readonly K[]) {
+      const codec = codecOf(anyDescriptor(feature));
+      const values = await post(feature.fullName, 'get', { keys: keys.map(codec.keyToJson) });
+      return values.map((v) => (v === null ? null : (codec.valueFromJson(v) as V)));
+    },
+    async latest<K, V>(feature: FeatureDescriptor<K, V>, key: K, n: number) {
+      const codec = codecOf(anyDescriptor(feature));
+      const values = await post(feature.fullName, 'latest', { key: codec.keyToJson(key), n });
+      return values.map((v) => codec.valueFromJson(v) as V);
+    },
+    async range<K, V>(feature: FeatureDescriptor<K, V>, key: K, from: Date, to: Date) {
+      const codec = codecOf(anyDescriptor(feature));
+      const body = { key: codec.keyToJson(key), from: from.toISOString(), to: to.toISOString() };
+      const values = await post(feature.fullName, 'range', body);
+      return values.map((v) => codec.valueFromJson(v) as V);
+    },
+  };
+}
+
+function buildCodec(descriptor: FeatureDescriptor<unknown, unknown>): Codec {
+  const keyFields = descriptor.keyFields.map((f) => ({ f, to: SCALAR_TO_JSON[f.type] }));
+  const defaults = avroDefaults(descriptor);
+  const valueFields = descriptor.valueFields.map((f) => ({ f, from: fromJsonFor(f) }));
+  return {
+    keyToJson(key) {
+      const source = key as Readonly<Record<string, unknown>>;
+      const out: Record<string, Json> = {};
+      for (const { f, to } of keyFields) {
+        const v = source[f.tsName];
+        out[f.name] = to ? to(v) : v;
+      }
+      return out;
+    },
+    valueFromJson(value) {
+      const source = value as Readonly<Record<string, Json>>;
+      const out: Record<string, unknown> = {};
+      for (const { f, from } of valueFields) {
+        const v = source[f.name];
+        // A field the server does not know yet (older server schema): its Avro default, as a decode would.
+        out[f.tsName] = v === undefined ? defaults.get(f.name) : v === null ? null : from(v);
+      }
+      return out;
+    },
+  };
+}
+
+function fromJsonFor(field: FieldDescriptor): FromJson {
+  const list = /^List<(\w+)>$/.exec(field.type);
+  const scalar = SCALAR_FROM_JSON[list ? list[1]! : field.type];
+  if (!scalar) throw new TypeError(`unsupported field type ${field.type} of ${field.name}`);
+  return list ? (v) => (v as readonly Json[]).map(scalar) : scalar;
+}
+
+/** Default of each value field in the descriptor's Avro schema, in the runtime representation. */
+function avroDefaults(descriptor: FeatureDescriptor<unknown, unknown>): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const schema = descriptor.avroSchema as { readonly fields?: readonly { readonly name: string; readonly default?: unknown }[] };
+  for (const field of descriptor.valueFields) {
+    const def = schema.fields?.find((f) => f.name === field.name)?.default;
+    if (def === undefined || def === null) {
+      out.set(field.name, field.nullable ? null : undefined);
+      continue;
+    }
+    const scalar = /^List<(\w+)>$/.exec(field.type)?.[1] ?? field.type;
+    out.set(field.name, defaultValue(scalar, def));
+  }
+  return out;
+}
+
+function defaultValue(scalar: string, def: unknown): unknown {
+  if (Array.isArray(def)) return def.map((d) => defaultValue(scalar, d));
+  if (scalar === 'Long') return BigInt(def as bigint | number | string);
+  if (scalar === 'Timestamp') return new Date(Number(def));
+  if (scalar === 'Bytes') return Buffer.from(String(def), 'latin1');
+  return def;
+}
+
+function errorFrom(status: number, payload: unknown): Error {
+  if (typeof payload !== 'object' || payload === null) {
+    return new ReadApiError(status, 'BAD_RESPONSE', HTTP_READER_ERRORS.notJson(status), undefined, undefined, undefined);
+  }
+  const p = payload as { code?: unknown; message?: unknown; feature?: unknown; field?: unknown; consumer?: unknown; requestId?: unknown };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const feature = str(p.feature);
+  // The same error classes an in-process reader throws, so callers handle both transports alike.
+  if (status === 403 && feature && str(p.consumer)) return new AccessDeniedError(str(p.consumer)!, feature, 'read');
+  if (status === 404 && feature && p.code === 'UNKNOWN_FEATURE') return new UnknownFeatureError(feature);
+  return new ReadApiError(status, str(p.code) ?? 'HTTP_ERROR', str(p.message) ?? `HTTP ${status}`, feature, str(p.field), str(p.requestId));
+}
