@@ -36,6 +36,8 @@ cassandra_write_config() {
       -e "s#@AUTHENTICATOR@#$authn#g" -e "s#@AUTHORIZER@#$authz#g" \
       -e "s#@DATA@#$CASSANDRA_HOME_DIR/data#g" \
       "$SERVICES_DIR/cassandra.yaml" > "$CASSANDRA_HOME_DIR/conf/cassandra.yaml"
+  # a copy, so the running node does not depend on the checkout that started it
+  cp "$SERVICES_DIR/cassandra-logback.xml" "$CASSANDRA_HOME_DIR/conf/logback.xml"
 }
 
 cassandra_start() {
@@ -53,7 +55,7 @@ cassandra_start() {
     "-Dcassandra.config=file://$CASSANDRA_HOME_DIR/conf/cassandra.yaml" \
     "-Dcassandra.storagedir=$CASSANDRA_HOME_DIR/data" \
     "-Dcassandra.logdir=$CASSANDRA_HOME_DIR/log" \
-    "-Dlogback.configurationFile=$SERVICES_DIR/cassandra-logback.xml" \
+    "-Dlogback.configurationFile=$CASSANDRA_HOME_DIR/conf/logback.xml" \
     -Dcassandra.skip_wait_for_gossip_to_settle=0 \
     -Dcassandra.ring_delay_ms=100 \
     -Dcassandra.superuser_setup_delay_ms=0 \

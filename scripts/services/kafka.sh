@@ -27,7 +27,7 @@ kafka_setup() {
 kafka_jvm_opts() {
   KAFKA_JVM=("-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true
-    "-Dlog4j2.configurationFile=$SERVICES_DIR/kafka-log4j2.properties" -cp "$KAFKA_HOME_DIR/lib/*")
+    "-Dlog4j2.configurationFile=$KAFKA_HOME_DIR/conf/log4j2.properties" -cp "$KAFKA_HOME_DIR/lib/*")
 }
 
 kafka_start() {
@@ -37,6 +37,8 @@ kafka_start() {
   mkdir -p "$KAFKA_HOME_DIR/conf" "$KAFKA_HOME_DIR/log"
   sed -e "s#@PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@DATA@#$data#g" \
     "$SERVICES_DIR/kafka-server.properties" > "$conf"
+  # a copy, so the running broker does not depend on the checkout that started it
+  cp "$SERVICES_DIR/kafka-log4j2.properties" "$KAFKA_HOME_DIR/conf/log4j2.properties"
   # fresh storage each start: random 16-byte cluster id, base64url without padding (what kafka-storage random-uuid prints)
   rm -rf "$data"
   cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c 1-22)

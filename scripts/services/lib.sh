@@ -1,9 +1,12 @@
 # Shared helpers for scripts/services/*.sh (sourced, not executed).
-# Layout: .services/<name>/{log/<name>.log, <name>.pid, data/, ...} at the repo root.
+# Layout: one machine-level folder shared by every checkout (downloads, builds, venv, and the runtime
+# state of the services, which listen on machine-wide ports): $CACHE_DIR/<name>/{log/<name>.log,
+# <name>.pid, data/, ...}. SERVICES_CACHE_DIR overrides it (e.g. SERVICES_CACHE_DIR=.services for a
+# per-checkout cache; a relative path is taken from the current directory).
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SERVICES_DIR/../.." && pwd)"
-CACHE_DIR="${SERVICES_CACHE_DIR:-$REPO_ROOT/.services}"
+CACHE_DIR="$(realpath -m "${SERVICES_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set; set SERVICES_CACHE_DIR}/.cache}/featurestore/services}")"
 SERVICES_HOST=127.0.0.1
 
 say()  { printf '[%s] %s\n' "${SVC:-services}" "$*"; }
@@ -23,6 +26,19 @@ require_cmd() {
   command -v "$1" >/dev/null 2>&1 || die "missing prerequisite '$1'. Install it with: $2"
 }
 
+# ensure_apt_cmd CMD PACKAGE -- install a Debian package when CMD is missing (as root), else fail naming it
+ensure_apt_cmd() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; } ||
+    die "missing prerequisite '$1'. Install it with: apt-get install -y $2"
+  say "installing Debian package $2 (for '$1')"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "$2" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$2" >/dev/null; } ||
+    die "apt-get install -y $2 failed"
+  command -v "$1" >/dev/null 2>&1 || die "'$1' still missing after apt-get install -y $2"
+}
+
 require_java17() {
   require_cmd java "apt-get install -y openjdk-17-jdk-headless"
   local v
@@ -35,10 +51,10 @@ require_java17() {
 
 require_maven() { require_cmd mvn "apt-get install -y maven"; }
 
-# mvn_copy_deps POM OUTDIR -- resolve a pom's runtime jars into OUTDIR (Maven repo cached in .services/m2)
+# mvn_copy_deps POM OUTDIR -- resolve a pom's runtime jars into OUTDIR (Maven repo cached in $CACHE_DIR/m2)
 mvn_copy_deps() {
   local pom="$1" out="$2" tmp="$2.tmp"
-  local log="$CACHE_DIR/mvn-$(basename "$pom" .xml).log"
+  local log; log="$CACHE_DIR/mvn-$(basename "$pom" .xml).log"
   rm -rf "$tmp"
   mkdir -p "$CACHE_DIR"
   mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$CACHE_DIR/m2" -f "$pom" \
@@ -69,8 +85,21 @@ port_open() {
 # port_free_or_die PORT -- refuse to start over a port someone else holds
 port_free_or_die() {
   if port_open "$1"; then
-    die "port $1 on $SERVICES_HOST is already in use by another process (not started by this script). Stop it or choose another port via env."
+    die "port $1 on $SERVICES_HOST is already in use by a process without a pid file in $CACHE_DIR (another program, or services started with another SERVICES_CACHE_DIR: use the same SERVICES_CACHE_DIR there, or stop it, or choose another port via env)."
   fi
+}
+
+# with_lock NAME -- hold an exclusive lock on NAME until the calling (sub)shell exits, so that two
+# checkouts sharing $CACHE_DIR do not set up / start / stop the same service at the same time
+with_lock() {
+  local f="$CACHE_DIR/.locks/$1.lock" fd
+  mkdir -p "$CACHE_DIR/.locks"
+  command -v flock >/dev/null 2>&1 || { warn "flock not found (util-linux): not locking $1"; return 0; }
+  exec {fd}>"$f"
+  SERVICES_LOCK_FD=$fd   # start_bg closes it for the service process, which must not inherit the lock
+  flock -n "$fd" && return 0
+  say "another 'services.sh' (maybe another checkout) holds $f; waiting up to ${SERVICES_LOCK_TIMEOUT:-1800}s"
+  flock -w "${SERVICES_LOCK_TIMEOUT:-1800}" "$fd" || die "timed out waiting for $f"
 }
 
 # rotate_log NAME -- keep the previous run's log as <name>.log.1
@@ -89,9 +118,14 @@ start_bg() {
   rotate_log "$name"
   rm -f "$pidf"
   # own session (survives the caller's Ctrl-C / process-group kill); the inner shell
-  # records its pid and execs CMD, so the pid file holds the service's real pid
+  # records its pid and execs CMD, so the pid file holds the service's real pid.
+  # The working directory is the service's cache dir, not the checkout (which may be deleted
+  # while the service keeps running, e.g. a CI clone).
+  # One background subshell that execs: no extra process keeps the caller's stdout open.
   # shellcheck disable=SC2016
-  nohup setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pidf" "$@" >>"$log" 2>&1 < /dev/null &
+  ( [ -z "${SERVICES_LOCK_FD:-}" ] || exec {SERVICES_LOCK_FD}>&-
+    cd "$(svc_dir "$name")" && exec nohup setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pidf" "$@"
+  ) >>"$log" 2>&1 < /dev/null &
   local i
   for ((i = 0; i < 50; i++)); do [ -s "$pidf" ] && return 0; sleep 0.1; done
   die "could not start $name: no pid recorded"
@@ -119,7 +153,7 @@ wait_ready() {
     fi
     if awk -v s="$start" -v e="$(now)" -v l="$limit" 'BEGIN { exit !(e - s > l) }'; then
       show_log_tail "$name" 60
-      die "$name did not answer within ${limit}s (raise ${name^^}_START_TIMEOUT?)"
+      die "$name did not answer within ${limit}s; pid $(read_pid "$name") is left running (a later 'up' waits for it again, 'down $name' stops it; raise ${name^^}_START_TIMEOUT?)"
     fi
     sleep 1
   done

@@ -4,6 +4,8 @@
 //   kafka     127.0.0.1:9092          -> create topic __services_probe + fetch its metadata
 //   redis     redis://127.0.0.1:6379  -> PING
 //   bigquery  http://127.0.0.1:9050   -> SELECT 1 through @google-cloud/bigquery
+// The Google clients must not look for a GCE metadata server (a non-loopback address) on this machine.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
 const [service, endpoint] = process.argv.slice(2);
 const deadline = setTimeout(() => fail('timed out'), Number(process.env.PROBE_TIMEOUT_MS ?? 15000));
 

@@ -12,14 +12,7 @@ redis_external() {
 
 redis_setup() {
   command -v redis-server >/dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-    || die "missing prerequisite 'redis-server'. Install it with: apt-get install -y redis-server"
-  say "installing Debian package redis-server"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q redis-server >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null; } \
-    || die "apt-get install -y redis-server failed"
-  command -v redis-server >/dev/null 2>&1 || die "redis-server still missing after apt-get install"
+  ensure_apt_cmd redis-server redis-server
   stamp_write redis "apt $(redis-server --version | awk '{ print $3 }')"
 }
 

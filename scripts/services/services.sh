@@ -28,6 +28,7 @@ service_up() {
     say "external: $ext (answers; not started here)"
     return 0
   fi
+  with_lock "$name"
   if [ "$name" = airflow ] && airflow_ready_cached; then
     say "already set up ($(airflow_info))"
     return 0
@@ -49,7 +50,7 @@ service_up() {
   stamp_after=$(stat -c %Y.%s "$CACHE_DIR/$name/.setup-stamp" 2>/dev/null || true)
   if [ "$stamp_before" != "$stamp_after" ]; then
     echo "$setup_s" > "$CACHE_DIR/$name/first-setup-seconds"
-    say "first-time setup took ${setup_s}s (recorded in .services/$name/first-setup-seconds)"
+    say "first-time setup took ${setup_s}s (recorded in $CACHE_DIR/$name/first-setup-seconds)"
   else
     say "setup cached (${setup_s}s)"
   fi
@@ -65,11 +66,25 @@ service_up() {
   echo "setup=${setup_s}s start=${start_s}s" > "$CACHE_DIR/$name/last-up"
 }
 
+# warn_legacy_cache -- the per-checkout .services/ used before the cache became machine-level
+warn_legacy_cache() {
+  local old="$REPO_ROOT/.services" d
+  [ "$old" != "$CACHE_DIR" ] || return 0
+  for d in go m2 airflow-venv; do
+    if [ -d "$old/$d" ] && [ ! -L "$old/$d" ]; then
+      SVC=services warn "$old holds an old per-checkout cache ($(du -sh "$old" 2>/dev/null | cut -f1)) that is no longer used (cache: $CACHE_DIR). Stop its services with SERVICES_CACHE_DIR=$old, then delete it; see scripts/services/README.md"
+      return 0
+    fi
+  done
+}
+
 cmd_up() {
   local name pids=() failed=() i
   mkdir -p "$CACHE_DIR"
+  warn_legacy_cache
   if [ "${SERVICES_PARALLEL:-1}" = 0 ] || [ $# -eq 1 ]; then
-    for name in "$@"; do ( service_up "$name" ) || failed+=("$name"); done
+    # (a background job + wait keeps `set -e` active inside service_up; `( ... ) || x` would not)
+    for name in "$@"; do ( service_up "$name" ) & wait $! || failed+=("$name"); done
   else
     # services start side by side (the first-time setups are mostly downloads and a C++ build)
     for name in "$@"; do ( service_up "$name" ) & pids+=($!); done
@@ -85,6 +100,7 @@ cmd_down() {
   local name ext
   for name in "$@"; do
     SVC="$name"
+    with_lock "$name"
     if ext=$("${name}_external") && ! pid_alive "$name"; then say "external: $ext (not stopped)"; continue; fi
     "${name}_stop"
   done
@@ -96,7 +112,9 @@ status_line() {
     if ext=$(airflow_external); then state="external: $ext"
     elif airflow_ready_cached; then
       state="ready (no daemon) venv=$AIRFLOW_VENV AIRFLOW_HOME=$AIRFLOW_HOME"
-    else state="stopped (not set up)"; fi
+    elif [ -x "$AIRFLOW_VENV/bin/python" ] && [ -f "$AIRFLOW_HOME/.migrated" ]; then
+      state="installed, not verified for this checkout/location (requirements, airflow.cfg or venv path changed): run up"
+    else state="stopped (not installed or DB not migrated: run up)"; fi
   elif pid_alive "$name"; then
     pid=$(read_pid "$name"); port=$("${name}_port")
     if port_open "$port"; then state="running pid $pid port $port"
@@ -132,18 +150,19 @@ cmd_env() {
   echo "export KAFKA_BROKERS=$(kafka_external || kafka_endpoint)"
   echo "export REDIS_URL=$(redis_external || redis_endpoint)"
   echo "export BIGQUERY_API_ENDPOINT=$(bigquery_external || bigquery_endpoint) BIGQUERY_PROJECT=$BIGQUERY_PROJECT"
+  # keeps google-auth-library from probing the GCE metadata server (169.254.169.254) without credentials
+  echo "export METADATA_SERVER_DETECTION=none"
   echo "export AIRFLOW_PYTHON=$(airflow_external || airflow_endpoint) AIRFLOW_HOME=$AIRFLOW_HOME"
+  # downloads/builds/state of these services (e.g. Cassandra's jars in $SERVICES_CACHE_DIR/cassandra/lib)
+  echo "export SERVICES_CACHE_DIR=$CACHE_DIR"
 }
 
 cmd_clean() {
   local name
   for name in "$@"; do
     SVC="$name"
-    if [ "$name" = airflow ] && airflow_ready_cached; then
-    say "already set up ($(airflow_info))"
-    return 0
-  fi
-  if [ "$name" != airflow ] && pid_alive "$name"; then warn "running: run 'down $name' first"; continue; fi
+    with_lock "$name"
+    if [ "$name" != airflow ] && pid_alive "$name"; then warn "running: run 'down $name' first"; continue; fi
     "${name}_clean"; say "data removed (downloads/builds kept)"
   done
 }
