@@ -1,14 +1,15 @@
 # Apache Airflow in a venv, SQLite metadata DB (sourced by services.sh).
 # No daemon: "up" means the venv is installed, `airflow db migrate` ran and a DagBag import works.
-# Env: AIRFLOW_PROVIDERS (unset, or "google" to add apache-airflow-providers-google)
+# Env: AIRFLOW_PROVIDERS ("google", the default: the generated upsync DAGs import
+#      apache-airflow-providers-google; "none" for bare Airflow)
 #      AIRFLOW_BASE_PYTHON (python3; 3.11 matches the pinned wheels) AIRFLOW_HOME ($CACHE_DIR/airflow)
 #      PIP_CACHE_DIR ($CACHE_DIR/pip)
 #      AIRFLOW_PYTHON (an existing python with airflow installed: nothing is installed then)
 
 AIRFLOW_VENV="$CACHE_DIR/airflow-venv"
 AIRFLOW_HOME="${AIRFLOW_HOME:-$CACHE_DIR/airflow}"
-AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow.txt"
-[ "${AIRFLOW_PROVIDERS:-}" = google ] && AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow-google.txt"
+AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow-google.txt"
+[ "${AIRFLOW_PROVIDERS:-google}" = none ] && AIRFLOW_REQUIREMENTS="$SERVICES_DIR/requirements-airflow.txt"
 export AIRFLOW_HOME
 
 airflow_endpoint() { echo "$AIRFLOW_VENV/bin/python"; }
