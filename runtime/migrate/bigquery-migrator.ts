@@ -4,6 +4,11 @@ import type { MigrationFile } from './migration-files.ts';
 import type { AppliedMigration, Migrator } from './run-migrations.ts';
 
 const TABLE = 'featurestore_migrations';
+const TRACKING_SCHEMA = [
+  { name: 'id', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'checksum', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'applied_at', type: 'TIMESTAMP', mode: 'REQUIRED' },
+];
 
 export class BigQueryMigrator implements Migrator {
   constructor(
@@ -28,12 +33,15 @@ export class BigQueryMigrator implements Migrator {
   }
 
   async apply(migration: MigrationFile): Promise<void> {
+    // The dataset and the tracking table are made through the API, not DDL: CREATE SCHEMA needs
+    // dataset-creation rights on the project in BigQuery proper and is a no-op in the emulator.
+    const dataset = this.client.dataset(this.dataset, { location: this.location });
+    const [datasetExists] = await dataset.exists();
+    if (!datasetExists) await dataset.create({ location: this.location });
     // DDL takes no query parameters; its identifiers were validated when the file was generated.
     for (const statement of migration.statements) await this.client.query({ query: statement, location: this.location });
-    await this.client.query({
-      query: `CREATE TABLE IF NOT EXISTS ${this.table} (id STRING NOT NULL, checksum STRING NOT NULL, applied_at TIMESTAMP NOT NULL)`,
-      location: this.location,
-    });
+    const [tableExists] = await dataset.table(TABLE).exists();
+    if (!tableExists) await dataset.createTable(TABLE, { schema: { fields: TRACKING_SCHEMA } });
     await this.client.query({
       query: `INSERT INTO ${this.table} (id, checksum, applied_at) VALUES (@id, @checksum, CURRENT_TIMESTAMP())`,
       params: { id: migration.id, checksum: migration.checksum },
