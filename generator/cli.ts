@@ -5,6 +5,7 @@ import { codegenCommand, type CodegenFlags } from './commands/codegen.ts';
 import { EXIT_OK, EXIT_USAGE, processIo, type Io } from './commands/io.ts';
 import { migrateCommand, type MigrateFlags } from './commands/migrate.ts';
 import { planCommand, type PlanFlags } from './commands/plan.ts';
+import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './commands/serve.ts';
 
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './commands/io.ts';
 
@@ -44,6 +45,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(new Option('--json', 'print a JSON summary on stdout').default(false))
     .action(async (opts: MigrateFlags) => {
       exitCode = await migrateCommand(opts, io);
+    });
+
+  program
+    .command('serve')
+    .description('run the HTTP Read API (JSON or Avro) over the online store, with API keys and the generated ACL')
+    .option('--port <port>', 'TCP port (0 picks a free one)', SERVE_DEFAULTS.port)
+    .option('--host <host>', 'address to listen on', SERVE_DEFAULTS.host)
+    .option('--generated <dir>', 'the generated folder (manifest.json, acl/)', 'generated')
+    .option('--store <store>', 'online store: sqlite:PATH or cassandra (CASSANDRA_* variables)', SERVE_DEFAULTS.store)
+    .option('--redis <url>', 'Redis read-through cache, e.g. redis://127.0.0.1:6379 (default: no cache)')
+    .option('--config <file>', 'project config with the consumers\' api_keys_env (default: ./featurestore.yaml when present)')
+    .option('--consistency <level>', 'Cassandra consistency level, e.g. localQuorum or one')
+    .option('--keyspace <name>', 'Cassandra keyspace (default: the manifest\'s)')
+    .option('--log-level <level>', 'pino log level (trace … fatal, silent)', SERVE_FLAG_DEFAULTS.logLevel)
+    .option('--max-keys <n>', 'keys per request at most', SERVE_FLAG_DEFAULTS.maxKeys)
+    .option('--max-features <n>', 'features per get-online-features request at most', SERVE_FLAG_DEFAULTS.maxFeatures)
+    .option('--body-limit <bytes>', 'request body size limit', SERVE_FLAG_DEFAULTS.bodyLimit)
+    .action(async (opts: ServeFlags) => {
+      exitCode = await serveCommand(opts, io);
     });
 
   try {

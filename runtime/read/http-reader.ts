@@ -99,22 +99,21 @@ export function createHttpFeatureReader(options: HttpFeatureReaderOptions): Feat
   // The descriptor types are erased at this boundary: values are built from the descriptor's own fields.
   const anyDescriptor = <K, V>(d: FeatureDescriptor<K, V>) => d as unknown as FeatureDescriptor<unknown, unknown>;
 
+  const getMany = async <K, V>(feature: FeatureDescriptor<K, V>, keys: readonly K[]): Promise<(V | null)[]> => {
+    const codec = codecOf(anyDescriptor(feature));
+    const values = await post(feature.fullName, 'get', { keys: keys.map(codec.keyToJson) });
+    return values.map((v) => (v === null ? null : (codec.valueFromJson(v) as V)));
+  };
+  // Plain functions, not methods: a reader passed around unbound (`const { get } = reader`) still works.
   return {
-    async get(feature, key) {
-      const [value] = await this.getMany(feature, [key]);
-      return value ?? null;
-    },
-    async getMany<K, V>(feature: FeatureDescriptor<K, V>, keys: readonly K[]) {
-      const codec = codecOf(anyDescriptor(feature));
-      const values = await post(feature.fullName, 'get', { keys: keys.map(codec.keyToJson) });
-      return values.map((v) => (v === null ? null : (codec.valueFromJson(v) as V)));
-    },
-    async latest<K, V>(feature: FeatureDescriptor<K, V>, key: K, n: number) {
+    get: async (feature, key) => (await getMany(feature, [key]))[0] ?? null,
+    getMany,
+    latest: async <K, V>(feature: FeatureDescriptor<K, V>, key: K, n: number) => {
       const codec = codecOf(anyDescriptor(feature));
       const values = await post(feature.fullName, 'latest', { key: codec.keyToJson(key), n });
       return values.map((v) => codec.valueFromJson(v) as V);
     },
-    async range<K, V>(feature: FeatureDescriptor<K, V>, key: K, from: Date, to: Date) {
+    range: async <K, V>(feature: FeatureDescriptor<K, V>, key: K, from: Date, to: Date) => {
       const codec = codecOf(anyDescriptor(feature));
       const body = { key: codec.keyToJson(key), from: from.toISOString(), to: to.toISOString() };
       const values = await post(feature.fullName, 'range', body);

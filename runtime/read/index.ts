@@ -39,3 +39,4 @@ export {
   type RuntimeObserver,
 } from './online-runtime.ts';
 export { CODEC_ERRORS, decodeFeatureValue, encodeFeatureValue } from './value-codec.ts';
+export { createHttpFeatureReader, ReadApiError } from './http-reader.ts';

@@ -3,11 +3,12 @@
  * read-routes.ts and ops-routes.ts. The OnlineRuntime does the reading and enforces the ACL; this layer
  * parses and checks the wire format, so that every 4xx names the feature and field at fault.
  */
-import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { OnlineRuntime } from '../read/online-runtime.ts';
 import type { ApiKeyTable } from './api-keys.ts';
 import { presentedKey } from './api-keys.ts';
+import { BatchedLogStream, type LineSink } from './batched-log-stream.ts';
 import { buildFeaturePlans } from './feature-plans.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { ERROR_CODES, HttpError, SERVER_ERRORS, toHttpError, type ErrorBody } from './http-errors.ts';
@@ -31,34 +32,50 @@ export interface ReadServerOptions {
   readonly runtime: OnlineRuntime;
   readonly apiKeys: ApiKeyTable;
   readonly limits?: Partial<RequestLimits>;
-  /** Fastify's pino logger options; `false` silences it (tests). Default: JSON at `info`. */
-  readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * JSON logs (pino): level (default `info`) and where lines go (default stdout, batched per event-loop
+   * turn); `false` silences them (tests).
+   */
+  readonly logger?: false | { readonly level?: string; readonly stream?: LineSink };
   /** Share it with the runtime (`createOnlineRuntime({ observer: metrics.observer })`) for cache and store counters. */
   readonly metrics?: ReadMetrics;
   /** How long `/readyz` waits for the store and cache. */
   readonly readyTimeoutMs?: number;
 }
 
-/** The request id: the caller's `X-Request-Id` when it looks like one (so traces join up), else a UUID. */
+/** The request id: the caller's `X-Request-Id` when it looks like one (so traces join up), else our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** `<random per process>-<counter>`: unique across restarts and replicas, a fraction of randomUUID's cost. */
+function requestIds(): () => string {
+  const prefix = randomBytes(6).toString('hex');
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
 
 export async function createReadServer(options: ReadServerOptions): Promise<FastifyInstance> {
   const limits: RequestLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = options.metrics ?? createReadMetrics();
   const plans = buildFeaturePlans(options.runtime.features);
+  const logStream = options.logger === false ? null : (options.logger?.stream ?? new BatchedLogStream());
+  const logLevel = (options.logger && options.logger.level) || 'info';
+  const nextId = requestIds();
   const app = Fastify({
-    logger: options.logger ?? { level: 'info' },
+    logger: logStream ? { level: logLevel, stream: logStream } : false,
     bodyLimit: limits.bodyLimit,
     // One access-log line per request from onResponse below instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextId();
     },
     // Slow or stalled clients must not hold sockets for Node's default five minutes.
     requestTimeout: 30_000,
     routerOptions: { maxParamLength: 256 },
+    // No pino child logger per request (an allocation and a serialised binding each): the few lines
+    // logged per request name their `reqId` themselves.
+    childLoggerFactory: (logger) => logger,
   });
   registerJsonBodyParser(app);
   app.decorateRequest('consumer', '');
@@ -68,7 +85,7 @@ export async function createReadServer(options: ReadServerOptions): Promise<Fast
   app.setErrorHandler((error, request, reply) => {
     const http = toHttpError(error);
     if (http.statusCode >= 500) {
-      request.log.error({ err: error, feature: request.featureLabel }, 'read failed');
+      request.log.error({ reqId: request.id, err: error, feature: request.featureLabel }, 'read failed');
     }
     if (http.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
     const body: ErrorBody = {
@@ -92,15 +109,17 @@ export async function createReadServer(options: ReadServerOptions): Promise<Fast
     return reply.code(404).type('application/json; charset=utf-8').send(body);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback-style hooks: an async hook costs a promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    return payload;
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? NO_FEATURE;
     metrics.observeRequest(route, request.featureLabel, reply.statusCode, reply.elapsedTime / 1000);
     const entry = {
+      reqId: request.id,
       route,
       feature: request.featureLabel || undefined,
       consumer: request.consumer || undefined,
@@ -111,18 +130,31 @@ export async function createReadServer(options: ReadServerOptions): Promise<Fast
     if (reply.statusCode >= 500) request.log.error(entry, 'request');
     else if (reply.statusCode >= 400) request.log.warn(entry, 'request');
     else request.log.info(entry, 'request');
+    done();
+  });
+  if (logStream instanceof BatchedLogStream) app.addHook('onClose', (_app, done) => {
+    logStream.flush();
+    done();
   });
 
   registerOpsRoutes(app, { runtime: options.runtime, metrics, readyTimeoutMs: options.readyTimeoutMs ?? 2000 });
 
   await app.register(async (v1) => {
     // Every /v1 route needs a consumer; the ACL (in the runtime) then decides per feature.
-    v1.addHook('onRequest', async (request) => {
+    // A keep-alive connection presents the same key on every request: after one constant-time lookup the
+    // key is remembered per socket, and comparing a caller's string with the one that same caller sent
+    // before reveals no secret. A different key on the socket is looked up again.
+    const bySocket = new WeakMap<object, { readonly key: string; readonly consumer: string }>();
+    v1.addHook('onRequest', (request, _reply, done) => {
       const key = presentedKey(request.headers.authorization, request.headers['x-api-key']);
-      if (key === undefined) throw new HttpError(401, ERROR_CODES.unauthenticated, SERVER_ERRORS.missingCredentials);
-      const consumer = options.apiKeys.consumerFor(key);
-      if (consumer === null) throw new HttpError(401, ERROR_CODES.unauthenticated, SERVER_ERRORS.unknownCredentials);
+      if (key === undefined) return done(new HttpError(401, ERROR_CODES.unauthenticated, SERVER_ERRORS.missingCredentials));
+      const socket = request.raw.socket;
+      const known = socket ? bySocket.get(socket) : undefined;
+      const consumer = known?.key === key ? known.consumer : options.apiKeys.consumerFor(key);
+      if (consumer === null) return done(new HttpError(401, ERROR_CODES.unauthenticated, SERVER_ERRORS.unknownCredentials));
+      if (socket && known?.key !== key) bySocket.set(socket, { key, consumer });
       request.consumer = consumer;
+      done();
     });
     registerReadRoutes(v1, { runtime: options.runtime, plans, limits, metrics });
   });
