@@ -84,7 +84,19 @@ function tableView(ir: IR, feature: FeatureIR) {
 }
 
 /** `bigquery/000_dataset.sql` and `bigquery/<namespace>/<name>-v<N>.sql`. */
+// The migrations emitter reuses these statements, so one run renders them once.
+const rendered = new WeakMap<IR, FileMap>();
+
 export function emitBigQuery(ir: IR): FileMap {
+  let files = rendered.get(ir);
+  if (!files) {
+    files = renderBigQuery(ir);
+    rendered.set(ir, files);
+  }
+  return files;
+}
+
+function renderBigQuery(ir: IR): FileMap {
   const { project, dataset, location } = ir.project.bigquery;
   const files = new Map<string, string>();
   files.set(

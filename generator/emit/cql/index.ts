@@ -80,7 +80,19 @@ function tableView(ir: IR, feature: FeatureIR) {
 }
 
 /** `cql/000_keyspace.cql` (sorts first, so applying the folder in order works) and `cql/<ns>/<name>-v<N>.cql`. */
+// The migrations emitter reuses these statements, so one run renders them once.
+const rendered = new WeakMap<IR, FileMap>();
+
 export function emitCql(ir: IR): FileMap {
+  let files = rendered.get(ir);
+  if (!files) {
+    files = renderCql(ir);
+    rendered.set(ir, files);
+  }
+  return files;
+}
+
+function renderCql(ir: IR): FileMap {
   const files = new Map<string, string>();
   files.set(
     'cql/000_keyspace.cql',
