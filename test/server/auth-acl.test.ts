@@ -128,7 +128,14 @@ describe('API key table', () => {
     const env = { FS_KEYS_LIVE_RECOMMENDER: 'live-a, live-b', FS_KEYS_MATCH_RECOMMENDER: 'match-a' };
     const keys = apiKeysFromEnv(config.consumers, env, (m) => warnings.push(m));
     expect(Object.fromEntries(keys)).toEqual({ 'live-recommender': ['live-a', 'live-b'], 'match-recommender': ['match-a'] });
-    expect(warnings).toEqual([API_KEY_ERRORS.unsetEnv('lounge-recommender', 'FS_KEYS_LOUNGE_RECOMMENDER')]);
+    expect(warnings.sort()).toEqual(
+      [
+        API_KEY_ERRORS.unsetEnv('anomaly-detector', 'FS_KEYS_ANOMALY_DETECTOR'),
+        API_KEY_ERRORS.unsetEnv('lounge-recommender', 'FS_KEYS_LOUNGE_RECOMMENDER'),
+        API_KEY_ERRORS.unsetEnv('realtime-calculator', 'FS_KEYS_REALTIME_CALCULATOR'),
+        API_KEY_ERRORS.unsetEnv('upsync-worker', 'FS_KEYS_UPSYNC_WORKER'),
+      ].sort(),
+    );
     const table = createApiKeyTable(keys);
     expect([table.consumerFor('live-b'), table.consumerFor('match-a'), table.consumerFor('live-')]).toEqual(['live-recommender', 'match-recommender', null]);
     expect(table.consumers).toEqual(['live-recommender', 'match-recommender']);
