@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createBigQueryClient } from '../../runtime/connect/bigquery.ts';
 import { cassandraSettingsFromEnv, createCassandraClient } from '../../runtime/connect/cassandra.ts';
-import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationTarget, type Migrator } from '../../runtime/migrate/index.ts';
+import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationFile, type MigrationTarget, type Migrator } from '../../runtime/migrate/index.ts';
 import { UsageError } from '../diagnostics.ts';
 import type { Manifest } from '../plan/previous-state.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
@@ -17,7 +17,14 @@ export interface MigrateFlags {
 
 export async function migrateCommand(opts: MigrateFlags, io: Io): Promise<number> {
   const manifest = await readManifest(opts.generated);
-  const files = await readMigrations(opts.generated, opts.target);
+  let files: MigrationFile[];
+  try {
+    files = await readMigrations(opts.generated, opts.target);
+  } catch (e) {
+    // A file that does not split into statements is refused before anything is applied.
+    if (!(e instanceof MigrationError)) throw e;
+    return refuse(opts, io, e.message);
+  }
   if (files.length === 0) throw new UsageError(`no migrations in ${opts.generated}/migrations for ${opts.target}: run featurestore codegen first`);
   const migrator = connect(opts.target, manifest);
   try {
@@ -30,12 +37,16 @@ export async function migrateCommand(opts: MigrateFlags, io: Io): Promise<number
     return EXIT_OK;
   } catch (e) {
     const message = e instanceof MigrationError ? e.message : `cannot migrate ${opts.target} at ${endpoint(opts.target)}: ${firstLine(e)}. ${HINT[opts.target]}`;
-    io.err(`featurestore migrate: ${message}\n`);
-    if (opts.json) io.out(JSON.stringify({ ok: false, target: opts.target, error: message }) + '\n');
-    return EXIT_INVALID;
+    return refuse(opts, io, message);
   } finally {
     await migrator.close().catch(() => {});
   }
+}
+
+function refuse(opts: MigrateFlags, io: Io, message: string): number {
+  io.err(`featurestore migrate: ${message}\n`);
+  if (opts.json) io.out(JSON.stringify({ ok: false, target: opts.target, error: message }) + '\n');
+  return EXIT_INVALID;
 }
 
 const HINT: Record<MigrationTarget, string> = {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { splitStatements } from './split-statements.ts';
+import { splitStatements, StatementSplitError, type SqlDialect } from './split-statements.ts';
+import { MigrationError } from './run-migrations.ts';
 
 export type MigrationTarget = 'cassandra' | 'bigquery';
 
-const FOLDER: Record<MigrationTarget, { dir: string; ext: string }> = {
-  cassandra: { dir: 'cql', ext: '.cql' },
-  bigquery: { dir: 'bigquery', ext: '.sql' },
+const FOLDER: Record<MigrationTarget, { dir: string; ext: string; dialect: SqlDialect }> = {
+  cassandra: { dir: 'cql', ext: '.cql', dialect: 'cql' },
+  bigquery: { dir: 'bigquery', ext: '.sql', dialect: 'bigquery' },
 };
 
 export interface MigrationFile {
@@ -21,7 +22,7 @@ export interface MigrationFile {
 
 /** The migrations of one target in `<generatedDir>/migrations/`, in id order. */
 export async function readMigrations(generatedDir: string, target: MigrationTarget): Promise<MigrationFile[]> {
-  const { dir, ext } = FOLDER[target];
+  const { dir, ext, dialect } = FOLDER[target];
   const folder = path.join(generatedDir, 'migrations', dir);
   const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => n.endsWith(ext)).sort();
   return Promise.all(
@@ -31,8 +32,18 @@ export async function readMigrations(generatedDir: string, target: MigrationTarg
         id: name.slice(0, -ext.length),
         path: path.join(folder, name),
         checksum: createHash('sha256').update(text).digest('hex'),
-        statements: splitStatements(text),
+        statements: statementsOf(text, dialect, name),
       };
     }),
   );
+}
+
+/** A file that cannot be split is refused whole, naming the file and the line, before anything is applied. */
+function statementsOf(text: string, dialect: SqlDialect, name: string): string[] {
+  try {
+    return splitStatements(text, dialect);
+  } catch (e) {
+    if (e instanceof StatementSplitError) throw new MigrationError(`${name}: ${e.message}`);
+    throw e;
+  }
 }

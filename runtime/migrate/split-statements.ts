@@ -1,54 +1,55 @@
 /**
- * Splits a CQL or GoogleSQL script into statements at top-level semicolons: not inside '…', "…", `…`,
- * `--`/`//` line comments or block comments. Comment-only chunks are dropped. Drivers take one statement
- * per call, and migrations are files of several.
+ * Splits a migration script into statements at top-level semicolons. Drivers take one statement per
+ * call, and migrations are files of several. What counts as "top level" is the dialect's business:
+ * a semicolon inside a string, a quoted identifier or a comment does not end a statement, and the two
+ * dialects disagree on how strings end (see sql-dialects.ts), so the caller names the dialect.
+ * Comments are dropped (a comment-only chunk is no statement); everything else is kept verbatim.
+ * An unterminated string, identifier or block comment throws a StatementSplitError (split-errors.ts)
+ * rather than guessing where the statement ends.
  */
-export function splitStatements(script: string): string[] {
+import { DIALECTS, type SqlDialect } from './sql-dialects.ts';
+
+export { StatementSplitError, SPLIT_ERROR, type SplitErrorCode } from './split-errors.ts';
+export type { SqlDialect } from './sql-dialects.ts';
+
+export function splitStatements(script: string, dialect: SqlDialect): string[] {
+  const rules = DIALECTS[dialect];
   const statements: string[] = [];
-  let current = '';
+  // Statement text is collected as slices of the script (comments replaced by a space or newline),
+  // so the work is linear in the script's length whatever the size of its strings.
+  let parts: string[] = [];
+  let runStart = 0;
   let i = 0;
   const n = script.length;
   while (i < n) {
-    const ch = script[i]!;
-    const next = script[i + 1];
-    if ((ch === '-' && next === '-') || (ch === '/' && next === '/')) {
-      const end = script.indexOf('\n', i);
-      i = end === -1 ? n : end + 1;
-      current += '\n';
-    } else if (ch === '/' && next === '*') {
-      const end = script.indexOf('*/', i + 2);
-      if (end === -1) throw new Error('unterminated block comment');
-      i = end + 2;
-      current += ' ';
-    } else if (ch === "'" || ch === '"' || ch === '`') {
-      const end = closingQuote(script, i, ch);
-      current += script.slice(i, end + 1);
-      i = end + 1;
-    } else if (ch === ';') {
-      push(statements, current);
-      current = '';
+    if (script.charCodeAt(i) === SEMICOLON) {
+      parts.push(script.slice(runStart, i));
+      push(statements, parts.join(''));
+      parts = [];
       i++;
-    } else {
-      current += ch;
-      i++;
+      runStart = i;
+      continue;
     }
+    const comment = rules.comment(script, i);
+    if (comment !== undefined) {
+      parts.push(script.slice(runStart, i), comment.replacement);
+      i = comment.end;
+      runStart = i;
+      continue;
+    }
+    const quotedEnd = rules.quoted(script, i);
+    if (quotedEnd !== undefined) {
+      i = quotedEnd;
+      continue;
+    }
+    i++;
   }
-  push(statements, current);
+  parts.push(script.slice(runStart, n));
+  push(statements, parts.join(''));
   return statements;
 }
 
-/** Index of the quote closing the one at `start`; a doubled quote (CQL '') or a backslash escape (SQL) continues the string. */
-function closingQuote(text: string, start: number, quote: string): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\\' && quote !== '`') i++;
-    else if (ch === quote) {
-      if (text[i + 1] === quote) i++;
-      else return i;
-    }
-  }
-  throw new Error(`unterminated ${quote} string starting at offset ${start}`);
-}
+const SEMICOLON = 0x3b;
 
 function push(statements: string[], text: string): void {
   const trimmed = text.trim();

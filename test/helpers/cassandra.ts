@@ -24,7 +24,7 @@ export async function cqlFiles(dir: string): Promise<string[]> {
 }
 
 export async function applyCqlFile(client: cassandra.Client, file: string, rewrite: (cql: string) => string = (s) => s): Promise<number> {
-  const statements = splitStatements(rewrite(await readFile(file, 'utf8')));
+  const statements = splitStatements(rewrite(await readFile(file, 'utf8')), 'cql');
   for (const statement of statements) await client.execute(statement);
   return statements.length;
 }

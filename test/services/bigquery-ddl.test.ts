@@ -40,7 +40,7 @@ describe.each([
     expect(files).toHaveLength(Object.keys(manifest.features).length);
     for (const file of files) {
       const sql = (await readFile(file, 'utf8')).replaceAll(`\`${project}.${dataset}.`, `\`${emulatorProject()}.${target}.`);
-      for (const statement of splitStatements(sql)) await client.query({ query: statement });
+      for (const statement of splitStatements(sql, 'bigquery')) await client.query({ query: statement });
     }
     for (const feature of Object.values(manifest.features)) {
       const [metadata] = await client.dataset(target).table(feature.tableName).getMetadata();

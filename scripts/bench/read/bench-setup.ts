@@ -37,7 +37,7 @@ export async function createKeyspace(keyspace: string): Promise<void> {
     const files = (await readdir('generated/cql', { recursive: true })).filter((f) => f.endsWith('.cql')).sort();
     for (const file of files) {
       const cql = (await readFile(path.join('generated/cql', file), 'utf8')).replace(/(KEYSPACE IF NOT EXISTS |\b)feature_store(?=\.|\s)/g, `$1${keyspace}`);
-      for (const statement of splitStatements(cql)) await client.execute(statement);
+      for (const statement of splitStatements(cql, 'cql')) await client.execute(statement);
     }
   } finally {
     await client.shutdown();
