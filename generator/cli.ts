@@ -2,7 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './diagnostics.ts';
 import { codegenCommand, type CodegenFlags } from './commands/codegen.ts';
-import { EXIT_OK, EXIT_USAGE, processIo, type Io } from './commands/io.ts';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, processIo, type Io } from './commands/io.ts';
+import { printable } from './safe-text.ts';
 import { migrateCommand, type MigrateFlags } from './commands/migrate.ts';
 import { planCommand, type PlanFlags } from './commands/plan.ts';
 import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './commands/serve.ts';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   definitions(program.command('codegen').description('validate features/ and (re)generate generated/'))
     .option('--check', 'write nothing; exit 1 if the output folder is stale', false)
+    .option('--force', 'replace a non-empty output folder that codegen did not create', false)
     .action(async (opts: CodegenFlags) => {
       exitCode = await codegenCommand(opts, io);
     });
@@ -77,7 +79,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(`featurestore: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    throw e;
+    // A bug, not the user's input: still one line on the terminal; the stack only when asked for.
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(`featurestore: internal error: ${printable(message.split('\n')[0] ?? message)} (please report it; set FEATURESTORE_DEBUG=1 for the stack trace)\n`);
+    if (process.env['FEATURESTORE_DEBUG'] && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+    return EXIT_INVALID;
   }
   return exitCode;
 }

@@ -9,13 +9,17 @@ import { checkEvolution } from './plan/evolution/index.ts';
 import { loadPreviousState } from './plan/previous-state.ts';
 import { EMITTERS, emitContext, type EmitContext } from './emit/index.ts';
 import { mergeFileMaps, type FileMap } from './write/file-map.ts';
+import { checkOutputFolder } from './write/output-folder.ts';
 import { compareOutput, writeOutput, type OutputDiff } from './write/write-atomic.ts';
+import path from 'node:path';
 
 export interface CodegenOptions {
   readonly featuresDir: string;
   readonly outDir: string;
   readonly configFile?: string;
   readonly cwd?: string;
+  /** Replace a non-empty output folder that codegen did not create. */
+  readonly force?: boolean;
 }
 
 export interface Generated {
@@ -55,6 +59,15 @@ export type CodegenResult =
   | { readonly kind: 'checked'; readonly diagnostics: readonly Diagnostic[]; readonly diff: OutputDiff; readonly files: number; readonly features: number };
 
 export async function runCodegen(options: CodegenOptions & { readonly check: boolean }): Promise<CodegenResult> {
+  // Before anything is read: a wrong --out must fail fast, not after walking `/`.
+  const cwd = options.cwd ?? process.cwd();
+  await checkOutputFolder({
+    outDir: options.outDir,
+    featuresDir: options.featuresDir,
+    cwd,
+    force: options.force ?? false,
+    ...(options.configFile ? { configDir: path.dirname(path.resolve(cwd, options.configFile)) } : {}),
+  });
   const { diagnostics, ir, files } = await generate(options);
   if (!ir || !files) return { kind: 'invalid', diagnostics };
   if (options.check) {

@@ -2,6 +2,7 @@
  * Errors are data: every problem found in the feature definitions becomes a Diagnostic,
  * all of them are collected in one run, and the CLI prints them one per line.
  */
+import { printable, quoted } from './safe-text.ts';
 
 export interface Diagnostic {
   /** Path relative to the working directory, forward slashes. */
@@ -18,12 +19,20 @@ export interface Diagnostic {
   readonly severity: 'error' | 'warning';
 }
 
-/** `path/file.yaml:LINE:COL feature.field: message (hint: ...)` */
+/** Longest message or hint printed; a longer one quotes far too much of the input. */
+const MAX_PRINTED_PART = 1_000;
+
+/**
+ * `path/file.yaml:LINE:COL feature.field: message (hint: ...)`, always one line: every part is made
+ * printable, so a name holding a newline or an escape sequence cannot forge a second diagnostic.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-  const subject = d.feature ? ` ${d.feature}${d.field ? `.${d.field}` : ''}:` : d.field ? ` ${d.field}:` : '';
+  const feature = d.feature === undefined ? undefined : quoted(d.feature);
+  const field = d.field === undefined ? undefined : quoted(d.field);
+  const subject = feature ? ` ${feature}${field ? `.${field}` : ''}:` : field ? ` ${field}:` : '';
   const prefix = d.severity === 'warning' ? ' warning:' : '';
-  const hint = d.hint ? ` (hint: ${d.hint})` : '';
-  return `${d.file}:${d.line}:${d.column}${prefix}${subject} ${d.message}${hint}`;
+  const hint = d.hint ? ` (hint: ${quoted(d.hint, MAX_PRINTED_PART)})` : '';
+  return `${printable(d.file)}:${d.line}:${d.column}${prefix}${subject} ${quoted(d.message, MAX_PRINTED_PART)}${hint}`;
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
@@ -38,6 +47,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Thrown for problems that are not about the definitions (unreadable folder, bad flag); the CLI prints the message only. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    // Usage errors quote paths and flags the user typed: one printable line, always.
+    super(printable(message));
+  }
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

@@ -7,11 +7,12 @@ export interface CodegenFlags {
   readonly out: string;
   readonly config?: string;
   readonly check: boolean;
+  readonly force: boolean;
   readonly json: boolean;
 }
 
 export async function codegenCommand(opts: CodegenFlags, io: Io): Promise<number> {
-  const result = await runCodegen({ featuresDir: opts.features, outDir: opts.out, check: opts.check, ...(opts.config ? { configFile: opts.config } : {}) });
+  const result = await runCodegen({ featuresDir: opts.features, outDir: opts.out, check: opts.check, force: opts.force, ...(opts.config ? { configFile: opts.config } : {}) });
   return report(result, opts.out, opts.json, io);
 }
 

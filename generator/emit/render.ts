@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { printable } from '../safe-text.ts';
 import { bqIdent, bqPath, bqString, cqlIdent, cqlString, pyIdent, pyString } from './identifiers.ts';
 
 export const TEMPLATE_ROOT = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -17,9 +18,12 @@ function stringArg(value: unknown, helper: string): string {
   return value;
 }
 
-/** One-line text for a `--` or `#` comment: a line break inside a description would end the comment. */
+/**
+ * One-line text for a `--` or `#` comment: a line break inside a description would end the comment,
+ * and any other control character is escaped (validation refuses them; this is the second wall).
+ */
 function oneLine(value: string): string {
-  return value.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
+  return printable(value.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim());
 }
 
 hbs.registerHelper('cqlIdent', (v: unknown) => cqlIdent(stringArg(v, 'cqlIdent')));

@@ -1,4 +1,5 @@
 /** One feature: YAML spec (already shape-checked by zod) → FeatureIR, with every cross-field rule. */
+import { CronExpressionParser } from 'cron-parser';
 import { didYouMean } from '../diagnostics.ts';
 import type { FeatureSpec } from '../spec/feature-spec.ts';
 import { parseDuration } from '../spec/duration.ts';
@@ -10,7 +11,6 @@ import type { AccessIR, FeatureIR } from './types.ts';
 /** Cassandra's longest TTL: 20 years. */
 const MAX_RETENTION_MS = 630_720_000_000;
 const CRON_PRESETS = ['@once', '@continuous', '@hourly', '@daily', '@weekly', '@monthly', '@quarterly', '@yearly'];
-const CRON_FIELD = /^(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?)*$/;
 
 export interface BuildOptions {
   /** Some fields failed the shape check and were set aside: do not report what seems missing. */
@@ -59,8 +59,9 @@ export function buildFeature(
     r.error(['downsync', 'random_sampling_ratio'], `random_sampling_ratio must be in (0, 1]; got ${ratio}`, '1 samples every update, 0.1 one in ten');
   }
   const schedule = spec.upsync?.schedule ?? null;
-  if (schedule !== null && !isSchedule(schedule)) {
-    r.error(['upsync', 'schedule'], `schedule "${schedule}" is neither a cron expression nor an Airflow preset`, `e.g. "0 3 * * *" or one of ${CRON_PRESETS.join(', ')}`);
+  const scheduleError = schedule === null ? undefined : scheduleProblem(schedule);
+  if (scheduleError !== undefined) {
+    r.error(['upsync', 'schedule'], `schedule "${schedule}" is neither a valid cron expression nor an Airflow preset: ${scheduleError}`, `e.g. "0 3 * * *" or one of ${CRON_PRESETS.join(', ')}`);
   }
 
   return {
@@ -103,10 +104,22 @@ function positiveDuration(text: string | undefined, path: string[], r: FeatureRe
   return ms;
 }
 
-function isSchedule(text: string): boolean {
-  if (text.startsWith('@')) return CRON_PRESETS.includes(text);
+/**
+ * Airflow takes a preset or a five-field cron expression (croniter). The shape is checked here and
+ * the values by cron-parser, so `61 * * * *`, `0 0 31 2 *` and `* * * * foo` are refused at
+ * codegen instead of failing when Airflow loads the DAG. Six-field (seconds) cron is refused:
+ * croniter and cron-parser disagree on where the seconds go.
+ */
+function scheduleProblem(text: string): string | undefined {
+  if (text.startsWith('@')) return CRON_PRESETS.includes(text) ? undefined : 'unknown preset';
   const parts = text.trim().split(/\s+/);
-  return parts.length === 5 && parts.every((p) => CRON_FIELD.test(p));
+  if (parts.length !== 5) return `a cron expression has 5 fields (minute hour day-of-month month day-of-week), not ${parts.length}`;
+  try {
+    CronExpressionParser.parse(parts.join(' '), { strict: false });
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 function buildAccess(spec: FeatureSpec, consumers: ReadonlySet<string>, r: FeatureReporter): AccessIR {

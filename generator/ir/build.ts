@@ -1,8 +1,10 @@
 /** All feature files + the project config → one IR, or every problem found. */
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics.ts';
 import type { LoadedConfig } from '../load/config.ts';
+import type { ContentProblems } from '../load/content-checks.ts';
 import type { SourceFile } from '../load/source-file.ts';
 import { featureSpec } from '../spec/feature-spec.ts';
+import { MAX_FEATURES, MAX_FIELDS_PER_FEATURE } from '../load/limits.ts';
 import { FEATURE_NAME_PATTERN } from '../spec/names.ts';
 import { zodIssuesToDiagnostics } from '../spec/zod-diagnostics.ts';
 import { buildFeature } from './build-feature.ts';
@@ -39,6 +41,8 @@ export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): F
   const syntax = source.syntaxDiagnostics();
   diagnostics.push(...syntax);
   if (syntax.some((d) => !d.message.startsWith('duplicate key'))) return result;
+  const content = source.contentDiagnostics();
+  diagnostics.push(...content.diagnostics);
   const root = source.doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return result; // an empty file defines nothing
   if (!isMap(root)) {
@@ -46,7 +50,12 @@ export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): F
     diagnostics.push({ file: source.file, ...pos, message: 'a feature file must be a mapping of feature names to definitions', hint: 'start with a line such as `live::host-stat-v1:`', severity: 'error' });
     return result;
   }
-  const docJs = source.doc.toJS() as Record<string, unknown>;
+  const js = source.toJS();
+  if (!js.ok) {
+    diagnostics.push(js.diagnostic);
+    return result;
+  }
+  const docJs = js.value as Record<string, unknown>;
   for (const pair of root.items) {
     const fullName = String(isScalar(pair.key) ? pair.key.value : pair.key);
     const pos = source.position([fullName], 'key');
@@ -56,6 +65,11 @@ export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): F
     }
     result.names.push({ name: fullName, file: source.file, ...pos });
     const reporter = new FeatureReporter(source, fullName, diagnostics);
+    const fieldCount = countFields(docJs[fullName]);
+    if (fieldCount > MAX_FIELDS_PER_FEATURE) {
+      reporter.error(['schema'], `the feature has ${fieldCount} fields; at most ${MAX_FIELDS_PER_FEATURE} are allowed (BigQuery's column limit)`, 'split it into several features', 'key');
+      continue;
+    }
     const parsed = featureSpec.safeParse(docJs[fullName], { reportInput: true });
     if (parsed.success) {
       result.features.push(buildFeature(fullName, parsed.data, consumers, reporter));
@@ -67,7 +81,20 @@ export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): F
     const reparsed = rest && featureSpec.safeParse(rest.value);
     if (rest && reparsed?.success) buildFeature(fullName, reparsed.data, consumers, reporter, { partial: rest.droppedFields });
   }
-  return result;
+  return content.spans.length === 0 ? result : { ...result, diagnostics: withoutEchoes(source, diagnostics, content) };
+}
+
+/**
+ * A value refused for its content (an unsupported tag, a control character) usually fails the
+ * schema check too, at the same spot: the first, more precise, diagnostic is kept, not both.
+ */
+function withoutEchoes(source: SourceFile, diagnostics: Diagnostic[], content: ContentProblems): Diagnostic[] {
+  const own = new Set(content.diagnostics);
+  return diagnostics.filter((d) => {
+    if (own.has(d)) return true;
+    const offset = source.offsetOf(d.line, d.column);
+    return !content.spans.some(([start, end]) => offset >= start && offset < end);
+  });
 }
 
 /** Joins per-file results in file order: names defined twice across files, sorting, the final IR. */
@@ -85,9 +112,13 @@ export function mergeFileResults(project: ProjectIR, configDiagnostics: readonly
       diagnostics.push({ file: n.file, line: n.line, column: n.column, feature: n.name, message: `feature defined twice: also at ${first.file}:${first.line}`, hint: 'keep one definition, or bump the version of the new one', severity: 'error' });
     }
   }
+  const features = results.flatMap((r) => r.features).sort((a, b) => (a.fullName < b.fullName ? -1 : 1));
+  diagnostics.push(...typeScriptNameClashes(features));
+  if (seen.size > MAX_FEATURES) {
+    diagnostics.push({ file: results.find((r) => r.names.length > 0)?.names[0]?.file ?? '', line: 1, column: 1, message: `the project defines ${seen.size} features; at most ${MAX_FEATURES} are allowed`, hint: 'split it into several projects', severity: 'error' });
+  }
   diagnostics.sort(compareDiagnostics);
   if (hasErrors(diagnostics)) return { diagnostics };
-  const features = results.flatMap((r) => r.features).sort((a, b) => (a.fullName < b.fullName ? -1 : 1));
   return { ir: { project, features }, diagnostics };
 }
 
@@ -106,6 +137,35 @@ export function buildProject({ config }: LoadedConfig): ProjectIR {
     kafka: { ...config.kafka },
     consumers,
   };
+}
+
+function countFields(definition: unknown): number {
+  const schema = typeof definition === 'object' && definition !== null ? (definition as { schema?: unknown }).schema : undefined;
+  return typeof schema === 'object' && schema !== null ? Object.keys(schema).length : 0;
+}
+
+/**
+ * Two names that differ only in where their dashes are (`host-stat-1` and `host-stat1`, namespaces
+ * `live-1` and `live1`) become the same TypeScript identifier: `features.live1.hostStat1V1` could
+ * name either, so the second is refused where it is defined.
+ */
+function typeScriptNameClashes(features: readonly FeatureIR[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const namespaces = new Map<string, FeatureIR>();
+  const members = new Map<string, FeatureIR>();
+  const clash = (f: FeatureIR, other: FeatureIR, what: string, ts: string): void => {
+    out.push({ ...f.location, feature: f.fullName, message: `${what} "${ts}" in the generated TypeScript is already taken by ${other.fullName} (${other.location.file}:${other.location.line})`, hint: 'rename one of them: names that differ only in dashes map to the same identifier', severity: 'error' });
+  };
+  for (const f of [...features].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line)) {
+    const ns = namespaces.get(f.tsNamespace);
+    if (ns && ns.namespace !== f.namespace) clash(f, ns, 'the namespace becomes', f.tsNamespace);
+    else namespaces.set(f.tsNamespace, f);
+    const key = `${f.tsNamespace}.${f.tsName}`;
+    const member = members.get(key);
+    if (member && member.fullName !== f.fullName && !(ns && ns.namespace !== f.namespace)) clash(f, member, 'the feature becomes', key);
+    else if (!member) members.set(key, f);
+  }
+  return out;
 }
 
 function namingHint(name: string): string {

@@ -55,18 +55,49 @@ function checkScalar(type: ScalarType, raw: unknown, source: string | undefined)
       if (type === 'Float' && Math.abs(raw) > FLOAT_MAX) return fail(`default_value ${raw} is outside the Float range`, 'use type: Double');
       return { ok: true, value: raw };
     }
-    case 'Timestamp':
-      if (typeof raw === 'number') return checkLong(raw, source, 'Timestamp');
-      if (typeof raw === 'string' && ISO_TIMESTAMP.test(raw) && !Number.isNaN(Date.parse(raw))) {
-        return { ok: true, value: String(Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw)) };
+    case 'Timestamp': {
+      if (typeof raw === 'number') {
+        const c = checkLong(raw, source, 'Timestamp');
+        const ms = c.ok && typeof c.value === 'string' ? BigInt(c.value) : 0n;
+        if (ms > MAX_DATE_MS || ms < -MAX_DATE_MS) {
+          return fail(`default_value ${ms} is outside the range a Timestamp can represent (±${MAX_DATE_MS} ms around 1970, the JavaScript Date range)`);
+        }
+        return c;
+      }
+      if (typeof raw === 'string' && ISO_TIMESTAMP.test(raw)) {
+        const problem = calendarProblem(raw);
+        if (problem) return fail(`default_value "${raw}" is not a valid timestamp: ${problem}`, 'e.g. "2024-02-29T00:00:00Z"');
+        const ms = Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw);
+        if (!Number.isNaN(ms)) return { ok: true, value: String(ms) };
       }
       return fail(`default_value must be an ISO-8601 timestamp or epoch milliseconds for Timestamp, not ${kindOf(raw)}`, 'e.g. "1970-01-01T00:00:00Z"');
+    }
     case 'Bytes':
       if (raw instanceof Uint8Array) return { ok: true, value: Buffer.from(raw).toString('base64') };
       return typeof raw === 'string' && BASE64.test(raw)
         ? { ok: true, value: raw }
         : fail(`default_value must be base64 text for Bytes, not ${kindOf(raw)}`, 'e.g. "" or "aGVsbG8=" (or !!binary)');
   }
+}
+
+/** Date's range: ±100,000,000 days around the epoch; a Timestamp default must be a `Date`. */
+const MAX_DATE_MS = 8_640_000_000_000_000n;
+
+/**
+ * Date.parse rolls impossible dates over (2024-02-30 → March 1st), so the calendar fields are
+ * checked first: month, day of that month (leap years included), hours, minutes, seconds, offset.
+ */
+function calendarProblem(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
+  if (!m) return 'not an ISO-8601 date';
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((p) => (p === undefined ? undefined : Number(p))) as number[];
+  if (month! < 1 || month! > 12) return `month ${month} does not exist`;
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (day! < 1 || day! > daysInMonth) return `day ${day} does not exist in ${year}-${String(month).padStart(2, '0')} (it has ${daysInMonth} days)`;
+  if (hour > 23 || minute > 59 || second > 59) return 'the time of day is out of range';
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(text);
+  if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return 'the UTC offset is out of range';
+  return undefined;
 }
 
 function checkLong(raw: unknown, source: string | undefined, type: 'Long' | 'Timestamp'): DefaultCheck {

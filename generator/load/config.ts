@@ -4,6 +4,7 @@ import { UsageError, type Diagnostic } from '../diagnostics.ts';
 import { CONFIG_FILE_NAMES, configSpec, type ConfigSpec } from '../spec/config-spec.ts';
 import { zodIssuesToDiagnostics } from '../spec/zod-diagnostics.ts';
 import { toDisplayPath } from './discover.ts';
+import { MAX_FILE_BYTES } from './limits.ts';
 import { SourceFile } from './source-file.ts';
 
 export interface LoadedConfig {
@@ -25,15 +26,19 @@ const CONFIG_KEYS: Record<string, readonly string[]> = {
 export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
   const candidates = explicit ? [explicit] : CONFIG_FILE_NAMES.map((n) => path.join(cwd, n));
   for (const file of candidates) {
-    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT' && !explicit) return undefined;
-      throw new UsageError(`cannot read config file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder' : (e.code ?? e.message);
+      throw new UsageError(`cannot read config file ${file}: ${why} (pass --config FILE)`);
     });
-    if (text === undefined) continue;
-    const source = new SourceFile(toDisplayPath(file, cwd), text);
-    const syntax = source.syntaxDiagnostics();
+    if (bytes === undefined) continue;
+    if (bytes.length > MAX_FILE_BYTES) throw new UsageError(`config file ${file} is ${bytes.length} bytes; at most ${MAX_FILE_BYTES} are allowed`);
+    const source = SourceFile.fromBytes(toDisplayPath(file, cwd), bytes);
+    const syntax = [...source.syntaxDiagnostics(), ...source.contentDiagnostics().diagnostics];
     if (syntax.length > 0) return { config: configSpec.parse({}), source, diagnostics: syntax };
-    const parsed = configSpec.safeParse(source.doc.toJS() ?? {}, { reportInput: true });
+    const js = source.toJS();
+    if (!js.ok) return { config: configSpec.parse({}), source, diagnostics: [js.diagnostic] };
+    const parsed = configSpec.safeParse(js.value ?? {}, { reportInput: true });
     if (parsed.success) return { config: parsed.data, source, diagnostics: [] };
     const knownKeys = (p: readonly (string | number)[]) => (p[0] === 'consumers' && p.length === 2 ? CONFIG_KEYS['consumer'] : CONFIG_KEYS[String(p[p.length - 1] ?? '')]) ?? [];
     const diagnostics = zodIssuesToDiagnostics(parsed.error.issues, { source, basePath: [], knownKeys });

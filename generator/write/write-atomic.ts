@@ -2,8 +2,11 @@
  * The only module that writes generated output. The new tree is built beside the old one and
  * swapped in with renames, so a failed or interrupted run leaves the output folder as it was.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { UsageError } from '../diagnostics.ts';
 import { sortedEntries, type FileMap } from './file-map.ts';
 
 export interface WriteSummary {
@@ -18,9 +21,28 @@ export async function writeOutput(outDir: string, files: FileMap): Promise<Write
   }
   const parent = path.dirname(path.resolve(outDir));
   const base = path.basename(path.resolve(outDir));
-  const staging = path.join(parent, `.${base}.staging-${process.pid}`);
-  const retired = path.join(parent, `.${base}.retired-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
+  // A random suffix, not only the PID: two containers sharing the folder can have the same PID.
+  const suffix = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const staging = path.join(parent, `.${base}.staging-${suffix}`);
+  const retired = path.join(parent, `.${base}.retired-${suffix}`);
+  await mkdir(parent, { recursive: true }).catch((e: unknown) => {
+    throw writeError(outDir, e);
+  });
+  const release = await lockOutput(parent, base, outDir);
+  try {
+    // Checked again under the lock: another codegen may have written the same output meanwhile.
+    const again = await compareOutput(outDir, files);
+    if (again.stale.length === 0 && again.missing.length === 0 && again.extra.length === 0) return { written: 0, unchanged: true };
+    await swapIn(outDir, staging, retired, files);
+  } catch (e) {
+    throw writeError(outDir, e);
+  } finally {
+    await release().catch(() => undefined);
+  }
+  return { written: files.size, unchanged: false };
+}
+
+async function swapIn(outDir: string, staging: string, retired: string, files: FileMap): Promise<void> {
   try {
     const entries = sortedEntries(files);
     for (const dir of new Set(entries.map(([rel]) => path.dirname(path.join(staging, rel))))) await mkdir(dir, { recursive: true });
@@ -33,11 +55,51 @@ export async function writeOutput(outDir: string, files: FileMap): Promise<Write
       if (hadOld) await rename(retired, outDir);
       throw e;
     }
-    if (hadOld) await rm(retired, { recursive: true, force: true });
+    // The new output is in place; a leftover of the old one is litter, not a failure.
+    if (hadOld) await rm(retired, { recursive: true, force: true }).catch(() => undefined);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
-  return { written: files.size, unchanged: false };
+}
+
+/**
+ * One codegen at a time per output folder, across processes and containers that share the folder:
+ * a lock file beside it (proper-lockfile: an mkdir lock with a refreshed mtime, so a crashed
+ * holder's lock goes stale instead of blocking forever).
+ */
+async function lockOutput(parent: string, base: string, outDir: string): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(parent, {
+      lockfilePath: path.join(parent, `.${base}.lock`),
+      realpath: false,
+      stale: 20_000,
+      retries: { retries: 60, minTimeout: 100, maxTimeout: 1_000 },
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new UsageError(`${outDir} is being written by another featurestore codegen (lock ${path.join(parent, `.${base}.lock`)}); try again when it has finished`);
+    }
+    throw writeError(outDir, e);
+  }
+}
+
+/** File-system failures while writing are the user's environment, not a bug: one line, no stack. */
+function writeError(outDir: string, e: unknown): Error {
+  if (e instanceof UsageError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted (is the folder or its parent immutable or owned by someone else?)',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'a file is in the way',
+    EISDIR: 'a folder is in the way',
+  };
+  const reason = code ? why[code] : undefined;
+  if (!reason) return e instanceof Error ? e : new Error(String(e));
+  const where = (e as NodeJS.ErrnoException).path;
+  return new UsageError(`cannot write ${outDir}: ${reason}${where ? ` (${where})` : ''}; nothing was changed`);
 }
 
 export interface OutputDiff {
