@@ -8,6 +8,7 @@ import type { FieldRecord, RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/
 import { parseAvroType, type AvroSchemaJson } from '../serde/index.ts';
 import { describeJsonType, invalidKey, SERVER_ERRORS } from './http-errors.ts';
 import { jsonWriterFor, KEY_PARSERS, type ScalarParser } from './json-scalars.ts';
+import { sanitizeInput } from './quoted-input.ts';
 
 export interface FeaturePlan {
   readonly info: RuntimeFeatureInfo;
@@ -66,7 +67,7 @@ export function buildFeaturePlan(info: RuntimeFeatureInfo): FeaturePlan {
     }
     if (strict) {
       for (const name in source) {
-        if (!keySet.has(name)) throw invalidKey(fullName, name, SERVER_ERRORS.keyFieldUnknown(path, name, keyFieldNames));
+        if (!keySet.has(name)) throw invalidKey(fullName, sanitizeInput(name), SERVER_ERRORS.keyFieldUnknown(path, name, keyFieldNames));
       }
     }
     return key;

@@ -15,8 +15,10 @@ import {
   FINGERPRINT_HEADER,
   ONLINE_FEATURES_SCHEMA,
 } from './avro-envelope.ts';
+import { responseFormat } from './content-negotiation.ts';
 import type { FeaturePlan } from './feature-plans.ts';
 import { ERROR_CODES, HttpError, SERVER_ERRORS } from './http-errors.ts';
+import { sanitizeInput } from './quoted-input.ts';
 import { MANY_FEATURES, UNKNOWN_FEATURE_LABEL, type ReadMetrics } from './read-metrics.ts';
 import {
   parseGetBody,
@@ -53,7 +55,9 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
 
   const lookup = (name: string): RoutePlan => {
     const found = routePlans.get(name);
-    if (!found) throw new HttpError(404, ERROR_CODES.unknownFeature, `unknown feature "${name}"`, { feature: name });
+    if (!found) {
+      throw new HttpError(404, ERROR_CODES.unknownFeature, SERVER_ERRORS.unknownFeature(name), { feature: sanitizeInput(name) });
+    }
     return found;
   };
 
@@ -71,9 +75,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
 
   app.post('/v1/features/:feature/get', async (request: FeatureRequest, reply) => {
     const rp = featureOf(request, 'Object', 'get');
+    const avro = wantsAvro(request);
     const keys = parseGetBody(request.body, rp.plan, limits);
     countKeys(request, metrics, rp.plan.fullName, keys.length);
-    if (wantsAvro(request)) {
+    if (avro) {
       const values = await runtime.getManyAvro(request.consumer, rp.plan.fullName, keys);
       return sendAvro(reply, encodeFeatureValues(rp.head, values), FEATURE_VALUES_SCHEMA.name, rp.fingerprint);
     }
@@ -83,20 +88,23 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
 
   app.post('/v1/features/:feature/latest', async (request: FeatureRequest, reply) => {
     const rp = featureOf(request, 'History', 'latest');
+    const avro = wantsAvro(request);
     const { key, n } = parseLatestBody(request.body, rp.plan, limits);
     countKeys(request, metrics, rp.plan.fullName, 1);
-    return sendEvents(request, reply, rp, await runtime.latest(request.consumer, rp.plan.fullName, key, n));
+    return sendEvents(avro, reply, rp, await runtime.latest(request.consumer, rp.plan.fullName, key, n));
   });
 
   app.post('/v1/features/:feature/range', async (request: FeatureRequest, reply) => {
     const rp = featureOf(request, 'History', 'range');
+    const avro = wantsAvro(request);
     const { key, from, to } = parseRangeBody(request.body, rp.plan);
     countKeys(request, metrics, rp.plan.fullName, 1);
-    return sendEvents(request, reply, rp, await runtime.range(request.consumer, rp.plan.fullName, key, from, to));
+    return sendEvents(avro, reply, rp, await runtime.range(request.consumer, rp.plan.fullName, key, from, to));
   });
 
   app.post('/v1/get-online-features', async (request, reply) => {
     request.featureLabel = MANY_FEATURES;
+    const avro = wantsAvro(request);
     const parsed = parseOnlineFeaturesBody(request.body, (name) => {
       const rp = lookup(name);
       if (rp.plan.info.featureType !== 'Object') {
@@ -106,7 +114,6 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     }, limits);
     request.keyCount = parsed.keyCount * parsed.plans.length;
     for (const plan of parsed.plans) metrics.keysRead(plan.fullName, parsed.keyCount);
-    const avro = wantsAvro(request);
     const settled = await Promise.allSettled(
       parsed.plans.map((plan, i) =>
         avro
@@ -149,8 +156,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     reply.type(JSON_TYPE).send({ [FEATURE_VALUES_SCHEMA.name]: FEATURE_VALUES_SCHEMA, [ONLINE_FEATURES_SCHEMA.name]: ONLINE_FEATURES_SCHEMA }),
   );
 
-  function sendEvents(request: FeatureRequest, reply: FastifyReply, rp: RoutePlan, events: readonly FieldRecord[]) {
-    if (wantsAvro(request)) {
+  function sendEvents(avro: boolean, reply: FastifyReply, rp: RoutePlan, events: readonly FieldRecord[]) {
+    if (avro) {
       return sendAvro(reply, encodeFeatureValues(rp.head, events.map(rp.plan.encodeAvro)), FEATURE_VALUES_SCHEMA.name, rp.fingerprint);
     }
     return reply.type(JSON_TYPE).send(`{"feature":${rp.plan.nameJson},"values":${writeValues(rp.plan, events)}}`);
@@ -168,10 +175,12 @@ function writeValues(plan: FeaturePlan, values: readonly (FieldRecord | null)[])
   return out + ']';
 }
 
-/** Avro only when asked for by name; `*\/*` and absent Accept get JSON, the format every client reads. */
+/**
+ * Avro when Accept prefers it (real negotiation, see content-negotiation.ts); a 406 when it accepts
+ * neither. Decided before the keys are checked, so a request that cannot be answered costs no store read.
+ */
 function wantsAvro(request: FastifyRequest): boolean {
-  const accept = request.headers.accept;
-  return accept !== undefined && accept.includes(AVRO_CONTENT_TYPE);
+  return responseFormat(request.headers.accept) === 'avro';
 }
 
 function sendAvro(reply: FastifyReply, body: Buffer, envelope: string, fingerprint: string | undefined) {
@@ -190,8 +199,7 @@ function throwFirstFailure(settled: readonly PromiseSettledResult<unknown>[], co
     else other ??= s.reason;
   }
   if (denied.length > 0) {
-    const message = `consumer "${consumer}" may not read ${denied.join(', ')} (see access.read in their YAML definitions)`;
-    throw new HttpError(403, ERROR_CODES.accessDenied, message, { feature: denied[0]!, features: denied, consumer });
+    throw new HttpError(403, ERROR_CODES.accessDenied, SERVER_ERRORS.accessDenied(consumer, denied), { feature: denied[0]!, features: denied, consumer });
   }
   if (other !== undefined) throw other;
 }

@@ -11,7 +11,8 @@ import { presentedKey } from './api-keys.ts';
 import { BatchedLogStream, type LineSink } from './batched-log-stream.ts';
 import { buildFeaturePlans } from './feature-plans.ts';
 import { registerJsonBodyParser } from './json-body.ts';
-import { ERROR_CODES, HttpError, SERVER_ERRORS, toHttpError, type ErrorBody } from './http-errors.ts';
+import { clientErrorHandler, frameworkErrorHandler, sendHttpError } from './error-replies.ts';
+import { ERROR_CODES, HttpError, SERVER_ERRORS, type ErrorBody } from './http-errors.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import { createReadMetrics, NO_FEATURE, type ReadMetrics } from './read-metrics.ts';
 import { registerReadRoutes } from './read-routes.ts';
@@ -46,6 +47,12 @@ export interface ReadServerOptions {
 /** The request id: the caller's `X-Request-Id` when it looks like one (so traces join up), else our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Longest path parameter (a feature name) the router takes; longer is a 414 URI_TOO_LONG. */
+export const MAX_PATH_PARAM_LENGTH = 256;
+
+/** A request must be received completely within this (slow clients must not hold sockets for minutes). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** `<random per process>-<counter>`: unique across restarts and replicas, a fraction of randomUUID's cost. */
 function requestIds(): () => string {
   const prefix = randomBytes(6).toString('hex');
@@ -71,8 +78,15 @@ export async function createReadServer(options: ReadServerOptions): Promise<Fast
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextId();
     },
     // Slow or stalled clients must not hold sockets for Node's default five minutes.
-    requestTimeout: 30_000,
-    routerOptions: { maxParamLength: 256 },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Errors raised before routing (router, HTTP parser) get the same JSON shape as every other error.
+    frameworkErrors: frameworkErrorHandler(MAX_PATH_PARAM_LENGTH),
+    clientErrorHandler: clientErrorHandler({
+      nextId,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      log: (entry) => app.log.warn(entry, 'request'),
+    }),
     // No pino child logger per request (an allocation and a serialised binding each): the few lines
     // logged per request name their `reqId` themselves.
     childLoggerFactory: (logger) => logger,
@@ -82,27 +96,13 @@ export async function createReadServer(options: ReadServerOptions): Promise<Fast
   app.decorateRequest('featureLabel', NO_FEATURE);
   app.decorateRequest('keyCount', 0);
 
-  app.setErrorHandler((error, request, reply) => {
-    const http = toHttpError(error);
-    if (http.statusCode >= 500) {
-      request.log.error({ reqId: request.id, err: error, feature: request.featureLabel }, 'read failed');
-    }
-    if (http.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
-    const body: ErrorBody = {
-      statusCode: http.statusCode,
-      code: http.code,
-      message: http.message,
-      ...http.details,
-      requestId: request.id,
-    };
-    return reply.code(http.statusCode).type('application/json; charset=utf-8').send(body);
-  });
+  app.setErrorHandler((error, request, reply) => sendHttpError(request, reply, error));
 
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
       statusCode: 404,
       code: ERROR_CODES.notFound,
-      // The path only, without a query string: it may hold anything.
+      // The path only, without a query string (it may hold anything), quoted and bounded.
       message: SERVER_ERRORS.routeNotFound(request.method, request.url.split('?')[0] ?? ''),
       requestId: request.id,
     };

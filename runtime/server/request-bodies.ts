@@ -7,6 +7,7 @@ import type { FieldRecord } from '../read/online-runtime.ts';
 import type { FeaturePlan } from './feature-plans.ts';
 import { badRequest, describeJsonType, ERROR_CODES, HttpError, SERVER_ERRORS } from './http-errors.ts';
 import { parseIsoTimestamp } from './json-scalars.ts';
+import { sanitizeInput } from './quoted-input.ts';
 
 export interface RequestLimits {
   /** Bytes of a request body (Fastify `bodyLimit`). */
@@ -128,7 +129,7 @@ export function parseOnlineFeaturesBody(
   const seen = new Set<string>();
   names.forEach((name: unknown, i) => {
     if (typeof name !== 'string') throw badRequest(SERVER_ERRORS.featureNotString(`features[${i}]`, describeJsonType(name)));
-    if (seen.has(name)) throw badRequest(SERVER_ERRORS.duplicateFeature(name), { feature: name });
+    if (seen.has(name)) throw badRequest(SERVER_ERRORS.duplicateFeature(name), { feature: sanitizeInput(name) });
     seen.add(name);
     plans.push(lookup(name));
   });
@@ -136,7 +137,9 @@ export function parseOnlineFeaturesBody(
   keys.forEach((key, k) => {
     if (typeof key !== 'object' || key === null || Array.isArray(key)) return; // parseKey reports it, naming a feature
     for (const field in key) {
-      if (!used.has(field)) throw new HttpError(400, ERROR_CODES.invalidKey, SERVER_ERRORS.keyFieldUnused(`keys[${k}]`, field), { field });
+      if (!used.has(field)) throw new HttpError(400, ERROR_CODES.invalidKey, SERVER_ERRORS.keyFieldUnused(`keys[${k}]`, field), {
+          field: sanitizeInput(field),
+        });
     }
   });
   return { plans, keys: plans.map((p) => keys.map((key, k) => p.parseKey(key, `keys[${k}]`, false))), keyCount: keys.length };
