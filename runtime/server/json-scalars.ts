@@ -11,8 +11,27 @@ export type ParsedScalar = { readonly ok: true; readonly value: unknown } | { re
 
 export type ScalarParser = (raw: unknown) => ParsedScalar;
 
-/** Longest Text key accepted: keys are ids, and a huge one only costs memory in every layer. */
+/**
+ * Longest Text key accepted, in characters = Unicode code points (what a person counts, and what every
+ * client library agrees on; UTF-16 units would make "😀" two characters and a JS client the only one
+ * that counts right). Keys are ids, and a huge one only costs memory in every layer. 1024 code points
+ * are at most 4096 UTF-8 bytes, far below what Cassandra, SQLite and Redis take in a key.
+ */
 export const MAX_TEXT_KEY_LENGTH = 1024;
+
+/** At most MAX_TEXT_KEY_LENGTH code points. Lone surrogates are refused separately, so pairs are all there is. */
+export function textKeyFits(text: string): boolean {
+  // A code point is one or two UTF-16 units: short strings fit whatever they hold, long ones cannot.
+  if (text.length <= MAX_TEXT_KEY_LENGTH) return true;
+  if (text.length > 2 * MAX_TEXT_KEY_LENGTH) return false;
+  let codePoints = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) i++; // the low half of the pair
+    if (++codePoints > MAX_TEXT_KEY_LENGTH) return false;
+  }
+  return true;
+}
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -35,7 +54,7 @@ const EXPECTED = {
 
 export const KEY_PARSERS: Readonly<Record<string, ScalarParser>> = {
   Text: (raw) =>
-    typeof raw === 'string' && raw.length <= MAX_TEXT_KEY_LENGTH && !NUL_OR_LONE_SURROGATE.test(raw)
+    typeof raw === 'string' && textKeyFits(raw) && !NUL_OR_LONE_SURROGATE.test(raw)
       ? ok(raw)
       : fail(EXPECTED.Text),
   Long: (raw) => {
