@@ -25,10 +25,15 @@ export async function writeOutput(outDir: string, files: FileMap): Promise<Write
   const suffix = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const staging = path.join(parent, `.${base}.staging-${suffix}`);
   const retired = path.join(parent, `.${base}.retired-${suffix}`);
-  await mkdir(parent, { recursive: true }).catch((e: unknown) => {
+  // The staging folder first: a read-only or immutable parent fails here at once, instead of
+  // after the lock's retries (which cannot tell "locked" from "not allowed").
+  await mkdir(staging, { recursive: true }).catch((e: unknown) => {
     throw writeError(outDir, e);
   });
-  const release = await lockOutput(parent, base, outDir);
+  const release = await lockOutput(parent, base, outDir).catch(async (e: unknown) => {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  });
   try {
     // Checked again under the lock: another codegen may have written the same output meanwhile.
     const again = await compareOutput(outDir, files);
