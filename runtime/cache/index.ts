@@ -1,6 +1,6 @@
 export { CACHE_ENTRY_ERRORS, decodeHistoryEntry, decodeObjectEntry, encodeHistoryEntry, encodeObjectEntry } from './cache-entry.ts';
 export { CACHE_KEY_PREFIX, cacheKey } from './cache-key.ts';
-export type { CachedEntry, FeatureCache } from './feature-cache.ts';
+export { CACHE_ERRORS, CACHE_INVALIDATION_FAILED, CacheInvalidationError, MAX_CACHE_TTL_MS, type CachedEntry, type FeatureCache } from './feature-cache.ts';
 export {
   DEFAULT_MAX_NEGATIVE_WRITES,
   DEFAULT_NEGATIVE_TTL_MS,

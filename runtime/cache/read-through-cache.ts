@@ -7,13 +7,18 @@
  * - absent keys are cached as absent for a short time, `min(feature TTL, negativeTtlMs)`, and at most
  *   `maxNegativeWrites` of them per request, so a scan over random ids cannot flood the cache;
  * - writes invalidate after the store write: the entry is deleted, and loads of that key still in flight
- *   here are marked stale so they do not put the old value back (across processes that race is bounded
- *   by the TTL, see docs);
- * - the cache never fails a read: an undecodable entry is a miss, and the adapter turns errors into misses.
+ *   here are marked stale so they do not put the old value back. The write resolves only once the cache
+ *   confirmed the delete (the adapter retries, then rejects: see "Cache staleness contract" in
+ *   docs/online-runtime.md). What no confirmation covers — a load in another process that read the old
+ *   row before the write and fills after the delete, a writer that crashed between store and cache, a
+ *   writer running without the cache configured — is bounded by MAX_CACHE_TTL_MS, whatever the YAML says;
+ * - the cache never fails a read: an entry that does not decode completely (header, framing, and the
+ *   value bytes under their writer schema, via `checkValue`) is a miss, and it is deleted so the fill
+ *   replaces it; the adapter turns errors into misses.
  */
 import type { TaggedAvro } from '../serde/single-object.ts';
 import { decodeHistoryEntry, decodeObjectEntry, encodeHistoryEntry, encodeObjectEntry } from './cache-entry.ts';
-import type { CachedEntry, FeatureCache } from './feature-cache.ts';
+import { MAX_CACHE_TTL_MS, type CachedEntry, type FeatureCache } from './feature-cache.ts';
 
 export const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 export const DEFAULT_MAX_NEGATIVE_WRITES = 100;
@@ -27,15 +32,39 @@ export interface ReadThroughOptions {
   readonly negativeTtlMs?: number;
   readonly maxNegativeWrites?: number;
   readonly observer?: CacheObserver;
+  /**
+   * Throws when a cached value is not what a store row could hold: the runtime decodes the value bytes
+   * with the writer schema the entry names (a truncated or overwritten payload fails there, while its
+   * header still looks fine). The cost is one decode per hit, a few microseconds for these records.
+   */
+  readonly checkValue?: (feature: string, value: TaggedAvro) => void;
 }
+
+type Check = (value: TaggedAvro) => void;
 
 interface Codec<T> {
   encode(value: T): Uint8Array;
-  decode(bytes: Uint8Array): T;
+  decode(bytes: Uint8Array, check: Check): T;
 }
 
-const OBJECT: Codec<TaggedAvro> = { encode: encodeObjectEntry, decode: decodeObjectEntry };
-const HISTORY: Codec<TaggedAvro[]> = { encode: encodeHistoryEntry, decode: decodeHistoryEntry };
+const OBJECT: Codec<TaggedAvro> = {
+  encode: encodeObjectEntry,
+  decode: (bytes, check) => {
+    const value = decodeObjectEntry(bytes);
+    check(value);
+    return value;
+  },
+};
+const HISTORY: Codec<TaggedAvro[]> = {
+  encode: encodeHistoryEntry,
+  decode: (bytes, check) => {
+    const events = decodeHistoryEntry(bytes);
+    for (const event of events) check(event);
+    return events;
+  },
+};
+
+const NO_CHECK: Check = () => {};
 
 interface Flight {
   readonly promise: Promise<unknown>;
@@ -90,12 +119,19 @@ export class ReadThroughCache {
     const found = new Map<string, T | null>();
     const cached = await this.cache.getMany(unique).catch(() => unique.map(() => undefined));
     const missing: string[] = [];
+    const corrupt: string[] = [];
+    const checkValue = this.options.checkValue;
+    const check: Check = checkValue ? (value) => checkValue(feature, value) : NO_CHECK;
     for (const [i, key] of unique.entries()) {
       const entry = cached[i];
-      const value = entry === undefined ? undefined : decodeOrMiss(entry, codec);
+      const value = entry === undefined ? undefined : decodeOrMiss(entry, codec, check);
       if (value === undefined) missing.push(key);
       else found.set(key, value);
+      if (entry !== undefined && value === undefined) corrupt.push(key);
     }
+    // Deleted before the load (same connection, so before its fill): a corrupt entry must not survive a
+    // fill that is skipped (a stale flight, the negative-write budget). Not awaited: the read goes on.
+    if (corrupt.length > 0) void this.cache.invalidate(corrupt).catch(() => {});
     this.options.observer?.cacheLookup?.(feature, unique.length - missing.length, missing.length);
     if (missing.length > 0) {
       const loaded = await this.loadMissing(ttlMs, keys, missing, load, codec);
@@ -141,8 +177,9 @@ export class ReadThroughCache {
     return result;
   }
 
-  private fill<T>(ttlMs: number, flights: readonly [string, Flight][], values: readonly (T | null)[], codec: Codec<T>): void {
+  private fill<T>(featureTtlMs: number, flights: readonly [string, Flight][], values: readonly (T | null)[], codec: Codec<T>): void {
     const entries: { key: string; entry: CachedEntry; ttlMs: number }[] = [];
+    const ttlMs = Math.min(featureTtlMs, MAX_CACHE_TTL_MS);
     let negatives = 0;
     for (const [i, [key, flight]] of flights.entries()) {
       if (flight.stale) continue;
@@ -155,10 +192,10 @@ export class ReadThroughCache {
   }
 }
 
-function decodeOrMiss<T>(entry: CachedEntry, codec: Codec<T>): T | null | undefined {
+function decodeOrMiss<T>(entry: CachedEntry, codec: Codec<T>, check: Check): T | null | undefined {
   if (entry === null) return null;
   try {
-    return codec.decode(entry);
+    return codec.decode(entry, check);
   } catch {
     return undefined;
   }

@@ -72,6 +72,12 @@ export async function createOnlineRuntime(options: OnlineRuntimeOptions): Promis
         ...(options.cache?.negativeTtlMs !== undefined ? { negativeTtlMs: options.cache.negativeTtlMs } : {}),
         ...(options.cache?.maxNegativeWrites !== undefined ? { maxNegativeWrites: options.cache.maxNegativeWrites } : {}),
         ...(options.observer ? { observer: options.observer } : {}),
+        // An entry whose value does not decode under the writer schema it names is a miss. An unknown
+        // schema passes: the store holds the same bytes, and the read must say "redeploy".
+        checkValue: (feature, value) => {
+          const f = catalog.features.get(feature);
+          if (f?.serde.has(value.schemaId)) f.serde.decode(value);
+        },
       })
     : null;
   return new StoreBackedRuntime(catalog, store, readThrough, redis, options.observer ?? {});

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CACHE_INVALIDATION_FAILED } from '../../runtime/cache/index.ts';
 import { createOnlineRuntime, type OnlineRuntime } from '../../runtime/index.ts';
 import { SqliteOnlineStore } from '../../runtime/online/sqlite/sqlite-online-store.ts';
 import { CountingStore } from './helpers/counting-store.ts';
@@ -81,8 +82,11 @@ describe('Redis outage', () => {
     expect(Math.max(...times)).toBeLessThan(BOUND_MS);
     expect(store.calls.getMany).toBe(20);
     expect(await runtime.ready()).toEqual({ store: true, cache: false });
-    // Writes still succeed (their invalidation fails quietly).
-    await runtime.put('upsync-worker', HOST, [{ key: { user_id: 'h3' }, value: { level: 3n } }]);
+    // A write reaches the store but cannot be confirmed in the cache: it says so rather than succeeding
+    // quietly (the cache staleness contract, docs/online-runtime.md).
+    await expect(runtime.put('upsync-worker', HOST, [{ key: { user_id: 'h3' }, value: { level: 3n } }])).rejects.toMatchObject({
+      code: CACHE_INVALIDATION_FAILED,
+    });
   });
 
   it('Redis back: the runtime reconnects by itself and the cache is used again', async () => {
@@ -130,7 +134,7 @@ describe('invalidations during an outage', () => {
       const ended = once(client, 'end');
       client.disconnect(); // as if the network dropped: the server keeps its data
       await ended;
-      await cache.invalidate(['outage:k']);
+      await expect(cache.invalidate(['outage:k'])).rejects.toMatchObject({ code: CACHE_INVALIDATION_FAILED });
       expect(cache.pendingInvalidations).toBe(1);
       expect(await observer.get('outage:k')).toBe('old');
       await client.connect();

@@ -12,15 +12,22 @@
  * marks a cached absence (no valid entry is empty).
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import type { CachedEntry, FeatureCache } from '../feature-cache.ts';
+import { CacheInvalidationError, type CachedEntry, type FeatureCache } from '../feature-cache.ts';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.ts';
 
 export const DEFAULT_REDIS_TIMEOUT_MS = 50;
 /** Failed invalidations remembered for replay on reconnect; beyond this, entries age out by their TTL. */
 export const MAX_PENDING_INVALIDATIONS = 10_000;
 
+/**
+ * Tries of a DEL before the write is reported as failed; waits of 1×, 2×… the timeout between them, so
+ * a write against a hung Redis fails after about 6× the timeout (300 ms by default), not never.
+ */
+export const INVALIDATION_ATTEMPTS = 3;
+
 export const REDIS_CACHE_ERRORS = {
   timeout: (ms: number) => `Redis did not answer within ${ms} ms`,
+  notConnected: (status: string) => `not connected to Redis (connection ${status})`,
 } as const;
 
 export interface RedisFeatureCacheOptions {
@@ -125,23 +132,34 @@ export class RedisFeatureCache implements FeatureCache {
   }
 
   /**
+   * Resolves only when Redis acknowledged the DEL: the write that called it then knows no reader anywhere
+   * gets the old entry from Redis. A few quick retries ride out a blip; after them the keys are remembered
+   * for replay on reconnect (bounded) and the call rejects with CacheInvalidationError, so the writer
+   * learns the truth instead of a silent success that would leave the old value served for the whole
+   * TTL. (Versioned entries checked on every hit were the alternative; checking a version against the
+   * store costs the store read the cache exists to save, and against Redis it fails with Redis.)
    * Not gated by the breaker: a stale entry outliving a write is worse than a fast failed attempt.
-   * A failed DEL is remembered and replayed on reconnect (bounded), so an entry cached before an outage
-   * does not outlive a write made during it.
    */
   async invalidate(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    if (this.redis.status !== 'ready') {
-      this.stats.errors++;
-      this.remember(keys);
-      return;
+    let cause: unknown = null;
+    for (let attempt = 0; attempt < INVALIDATION_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(this.timeoutMs * attempt);
+      if (this.redis.status !== 'ready') {
+        this.stats.errors++;
+        cause = new Error(REDIS_CACHE_ERRORS.notConnected(this.redis.status));
+        continue;
+      }
+      try {
+        await this.single(this.redis.del(...keys));
+        return;
+      } catch (e) {
+        this.fail(e);
+        cause = e;
+      }
     }
-    try {
-      await this.single(this.redis.del(...keys));
-    } catch (e) {
-      this.fail(e);
-      this.remember(keys);
-    }
+    this.remember(keys);
+    throw new CacheInvalidationError(keys.length, INVALIDATION_ATTEMPTS, cause);
   }
 
   /** Invalidations waiting for Redis to come back. */
@@ -227,4 +245,8 @@ export class RedisFeatureCache implements FeatureCache {
     promise.catch(() => {});
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
