@@ -61,7 +61,7 @@ export function buildFeature(
   const schedule = spec.upsync?.schedule ?? null;
   const scheduleError = schedule === null ? undefined : scheduleProblem(schedule);
   if (scheduleError !== undefined) {
-    r.error(['upsync', 'schedule'], `schedule "${schedule}" is neither a valid cron expression nor an Airflow preset: ${scheduleError}`, `e.g. "0 3 * * *" or one of ${CRON_PRESETS.join(', ')}`);
+    r.error(['upsync', 'schedule'], `schedule "${schedule}" is neither a cron expression nor an Airflow preset (${scheduleError})`, `e.g. "0 3 * * *" or one of ${CRON_PRESETS.join(', ')}`);
   }
 
   return {

@@ -109,7 +109,7 @@ describe('featurestore codegen', () => {
 
   it('the real binary prints errors without a stack trace', async () => {
     const features = await writeTree('bin-bad', { 'a.yaml': 'a::b-v1:\n  owner: [\n' });
-    const result = await runBinary(['codegen', '--features', features, '--out', path.join(features, 'out')]);
+    const result = await runBinary(['codegen', '--features', features, '--out', `${features}-out`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/a\.yaml:\d+:\d+ YAML syntax error/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
