@@ -23,9 +23,6 @@ export const MAX_DESCRIPTION_LENGTH = 16_384;
 /** Any other string (owner, consumer names, schedule, key names), in characters. */
 export const MAX_TEXT_LENGTH = 1_024;
 
-/** Elements of a list default value. */
-export const MAX_LIST_DEFAULT_LENGTH = 10_000;
-
 /** YAML aliases (`*name`) expanded in one document: stops "billion laughs" alias bombs. */
 export const MAX_ALIAS_COUNT = 1_000;
 
