@@ -9,7 +9,17 @@ import path from 'node:path';
 import { cassandraSettingsFromEnv } from '../../runtime/connect/cassandra.ts';
 import { createOnlineRuntime } from '../../runtime/index.ts';
 import type { OnlineRuntimeOptions } from '../../runtime/read/online-runtime.ts';
-import { apiKeysFromEnv, createApiKeyTable, createReadMetrics, createReadServer, DEFAULT_LIMITS } from '../../runtime/server/index.ts';
+import { describeSqliteOpenError, sqlitePathProblem } from '../../runtime/online/sqlite/sqlite-path-check.ts';
+import {
+  apiKeysFromEnv,
+  createApiKeyTable,
+  createReadMetrics,
+  createReadServer,
+  DEFAULT_LIMITS,
+  DuplicateApiKeyError,
+  type ApiKeyTable,
+  type ConsumerKeyConfig,
+} from '../../runtime/server/index.ts';
 import { UsageError } from '../diagnostics.ts';
 import { loadConfig } from '../load/config.ts';
 import { printDiagnostics } from './codegen.ts';
@@ -32,9 +42,22 @@ export interface ServeFlags {
 
 export const SERVE_DEFAULTS = { port: '8080', host: '127.0.0.1', store: 'sqlite:featurestore.sqlite' } as const;
 
+/** pino's levels, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 export const SERVE_ERRORS = {
   badStore: (spec: string) => `invalid --store "${spec}": expected sqlite:PATH or cassandra`,
   badNumber: (flag: string, value: string) => `invalid ${flag} "${value}": expected a positive integer`,
+  badPort: (value: string) => `invalid --port "${value}": expected an integer from 0 to 65535 (hint: 0 picks a free port)`,
+  badLogLevel: (value: string) => `invalid --log-level "${value}": expected one of ${LOG_LEVELS.join(', ')}`,
+  badRedis: (value: string) =>
+    `invalid --redis "${redactUrl(value)}": expected a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380/0`,
+  badConsistency: (value: string, names: readonly string[]) =>
+    `invalid --consistency "${value}": expected one of ${names.join(', ')}`,
+  badSqlite: (spec: string, problem: string) => `invalid --store "${spec}": ${problem}`,
+  storeFailed: (spec: string, message: string) => `cannot open the online store (--store ${spec}): ${message}`,
+  duplicateKey: (a: string, b: string, variables: string) =>
+    `the same API key is configured for consumers "${a}" and "${b}" (${variables}): give each consumer keys of its own`,
   noManifest: (dir: string) => `${dir}/manifest.json not found: run featurestore codegen first (or pass --generated DIR)`,
   noKeys: 'no consumer has an API key (set the variables named by api_keys_env in the config): every /v1 request will get 401',
 } as const;
@@ -47,30 +70,46 @@ export interface ServeHooks {
 }
 
 export async function serveCommand(opts: ServeFlags, io: Io, hooks: ServeHooks = {}): Promise<number> {
-  const port = positive('--port', opts.port, true);
+  // Every flag is checked before anything is opened, so a typo costs no connection and no stack trace.
+  const port = parsePort(opts.port);
   const limits = {
     maxKeys: positive('--max-keys', opts.maxKeys),
     maxFeatures: positive('--max-features', opts.maxFeatures),
     bodyLimit: positive('--body-limit', opts.bodyLimit),
   };
+  if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(SERVE_ERRORS.badLogLevel(opts.logLevel));
+  if (opts.redis !== undefined) checkRedisUrl(opts.redis);
   const store = parseStore(opts);
+  if (store.kind === 'cassandra' && opts.consistency !== undefined) await checkConsistency(opts.consistency);
   await access(path.join(opts.generated, 'manifest.json')).catch(() => {
     throw new UsageError(SERVE_ERRORS.noManifest(opts.generated));
   });
   const { config, diagnostics } = await loadConfig(opts.config);
   printDiagnostics(diagnostics, io);
   if (diagnostics.some((d) => d.severity === 'error')) return EXIT_INVALID;
-  const keys = apiKeysFromEnv(config.consumers, process.env, (m) => io.err(`featurestore serve: warning: ${m}\n`));
-  const apiKeys = createApiKeyTable(keys);
+  const apiKeys = keyTable(config.consumers, io);
   if (apiKeys.consumers.length === 0) io.err(`featurestore serve: warning: ${SERVE_ERRORS.noKeys}\n`);
+  if (store.kind === 'sqlite') {
+    const problem = await sqlitePathProblem(store.path);
+    if (problem) throw new UsageError(SERVE_ERRORS.badSqlite(opts.store, problem));
+  }
 
   const metrics = createReadMetrics();
-  const runtime = await createOnlineRuntime({
-    generatedDir: opts.generated,
-    store,
-    cache: opts.redis ? { redisUrl: opts.redis } : null,
-    observer: metrics.observer,
-  });
+  let runtime: Awaited<ReturnType<typeof createOnlineRuntime>>;
+  try {
+    runtime = await createOnlineRuntime({
+      generatedDir: opts.generated,
+      store,
+      cache: opts.redis ? { redisUrl: opts.redis } : null,
+      observer: metrics.observer,
+    });
+  } catch (e) {
+    // What the checks above could not foresee (a corrupt file, a full disk, Cassandra unreachable): one line.
+    const sqlite = store.kind === 'sqlite' ? describeSqliteOpenError(store.path, e) : null;
+    if (sqlite) throw new UsageError(SERVE_ERRORS.badSqlite(opts.store, sqlite));
+    io.err(`featurestore: ${SERVE_ERRORS.storeFailed(opts.store, e instanceof Error ? e.message : String(e))}\n`);
+    return EXIT_INVALID;
+  }
   const app = await createReadServer({ runtime, apiKeys, limits, metrics, logger: { level: opts.logLevel } });
   let url: string;
   try {
@@ -85,7 +124,7 @@ export async function serveCommand(opts: ServeFlags, io: Io, hooks: ServeHooks =
     return EXIT_INVALID;
   }
   const storeText = store.kind === 'sqlite' ? `sqlite:${store.path}` : `cassandra${opts.keyspace ? ` keyspace ${opts.keyspace}` : ''}`;
-  io.err(`featurestore serve: listening on ${url} (store ${storeText}, cache ${opts.redis ?? 'off'}, consumers with keys: ${apiKeys.consumers.join(', ') || 'none'})\n`);
+  io.err(`featurestore serve: listening on ${url} (store ${storeText}, cache ${opts.redis ? redactUrl(opts.redis) : 'off'}, consumers with keys: ${apiKeys.consumers.join(', ') || 'none'})\n`);
   hooks.onListening?.(url);
 
   await stopped(hooks.signal);
@@ -104,10 +143,56 @@ function parseStore({ store: spec, consistency, keyspace }: ServeFlags): OnlineR
   throw new UsageError(SERVE_ERRORS.badStore(spec));
 }
 
-function positive(flag: string, value: string, zeroAllowed = false): number {
+function positive(flag: string, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || (n === 0 && !zeroAllowed)) throw new UsageError(SERVE_ERRORS.badNumber(flag, value));
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n === 0) throw new UsageError(SERVE_ERRORS.badNumber(flag, value));
   return n;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value) || n > 65535) throw new UsageError(SERVE_ERRORS.badPort(value));
+  return n;
+}
+
+/** `redis://` or `rediss://`, a host, an optional port 1..65535 and an optional database number. */
+function checkRedisUrl(value: string): void {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // not a URL at all
+  }
+  const portOk = !url?.port || (Number(url.port) >= 1 && Number(url.port) <= 65535);
+  const dbOk = !url || url.pathname === '' || url.pathname === '/' || /^\/\d+$/.test(url.pathname);
+  if (!url || !['redis:', 'rediss:'].includes(url.protocol) || url.hostname === '' || !portOk || !dbOk) {
+    throw new UsageError(SERVE_ERRORS.badRedis(value));
+  }
+}
+
+/** `value` with any password replaced by `***`, for messages: a Redis URL may carry one. */
+export function redactUrl(value: string): string {
+  // Greedy to the last `@` before the path: an unescaped `@` inside the password is hidden too.
+  return value.replace(/^([a-z][\w+.-]*:\/\/[^/@:]*:)[^/]*@/i, '$1***@');
+}
+
+/** The driver's names; imported here only when Cassandra is the store. */
+async function checkConsistency(value: string): Promise<void> {
+  const { types } = await import('cassandra-driver');
+  const names = Object.keys(types.consistencies).filter((k) => Number.isNaN(Number(k)));
+  if (!names.includes(value)) throw new UsageError(SERVE_ERRORS.badConsistency(value, names));
+}
+
+/** The API keys of every consumer; one key for two consumers is a usage error naming both variables. */
+function keyTable(consumers: ConsumerKeyConfig, io: Io): ApiKeyTable {
+  const keys = apiKeysFromEnv(consumers, process.env, (m) => io.err(`featurestore serve: warning: ${m}\n`));
+  try {
+    return createApiKeyTable(keys);
+  } catch (e) {
+    if (!(e instanceof DuplicateApiKeyError)) throw e;
+    const variables = [e.first, e.second].map((c) => consumers[c]?.api_keys_env ?? '?').join(' and ');
+    throw new UsageError(SERVE_ERRORS.duplicateKey(e.first, e.second, variables));
+  }
 }
 
 function stopped(signal: AbortSignal | undefined): Promise<void> {

@@ -12,6 +12,17 @@ export const API_KEY_ERRORS = {
     `consumer "${consumer}": ${variable} is not set, so it cannot call the Read API`,
 } as const;
 
+/** One key value configured for two consumers: a caller holding it would act as either. */
+export class DuplicateApiKeyError extends Error {
+  override readonly name = 'DuplicateApiKeyError';
+  constructor(
+    readonly first: string,
+    readonly second: string,
+  ) {
+    super(API_KEY_ERRORS.duplicateKey(first, second));
+  }
+}
+
 /** Longest credential header value looked at; anything longer is rejected without hashing. */
 const MAX_KEY_LENGTH = 512;
 
@@ -51,7 +62,7 @@ export function createApiKeyTable(keysByConsumer: ReadonlyMap<string, readonly s
   for (const [consumer, keys] of keysByConsumer) {
     for (const key of keys) {
       const previous = owner.get(key);
-      if (previous !== undefined && previous !== consumer) throw new Error(API_KEY_ERRORS.duplicateKey(previous, consumer));
+      if (previous !== undefined && previous !== consumer) throw new DuplicateApiKeyError(previous, consumer);
       owner.set(key, consumer);
       entries.push({ digest: sha256(key), consumer });
     }

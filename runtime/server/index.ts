@@ -1,5 +1,5 @@
 /** The HTTP Read API: `createReadServer` (used by `featurestore serve`) and what it is built from. */
-export { apiKeysFromEnv, createApiKeyTable, API_KEY_ERRORS, type ApiKeyTable, type ConsumerKeyConfig } from './api-keys.ts';
+export { apiKeysFromEnv, createApiKeyTable, API_KEY_ERRORS, DuplicateApiKeyError, type ApiKeyTable, type ConsumerKeyConfig } from './api-keys.ts';
 export {
   AVRO_CONTENT_TYPE,
   ENVELOPE_HEADER,
