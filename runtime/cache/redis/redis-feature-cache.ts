@@ -8,6 +8,9 @@
  * - a circuit breaker stops sending reads after a few consecutive failures and probes again later;
  * - auto-pipelining coalesces the commands of concurrent requests into one write per tick.
  *
+ * Writes are the exception: `invalidate` resolves only once Redis acknowledged the DEL, and rejects after
+ * INVALIDATION_ATTEMPTS tries (see "Cache staleness contract" in docs/online-runtime.md).
+ *
  * Values are stored as given (the read-through layer hands single-object-encoded Avro); an empty string
  * marks a cached absence (no valid entry is empty).
  */
