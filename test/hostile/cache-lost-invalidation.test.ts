@@ -143,21 +143,23 @@ describe('cache staleness contract', () => {
   });
 
   it('a connected writer whose DEL times out in a frozen Redis: the put rejects within the retry bound; its retry after SIGCONT is fresh', async () => {
-    await cachedLevel('13');
+    const before = await servedLevel();
+    await cachedLevel(before);
+    const next = Number(before) + 1;
     const writer = await Writer.start(dbPath, redisUrl);
     try {
       redisServer.kill('SIGSTOP');
       let result: WriterResult;
       try {
-        result = await writer.put(14);
+        result = await writer.put(next);
       } finally {
         redisServer.kill('SIGCONT');
       }
       expect(result).toMatchObject({ ok: false, code: CACHE_INVALIDATION_FAILED });
       // 3 attempts of 50 ms with waits of 50 and 100 ms between them, plus scheduling slack.
       expect(result.ms).toBeLessThan(1_500);
-      await vi.waitFor(async () => expect(await writer.put(14)).toMatchObject({ ok: true }), { timeout: 10_000, interval: 200 });
-      expect(await servedLevel()).toBe('14');
+      await vi.waitFor(async () => expect(await writer.put(next)).toMatchObject({ ok: true }), { timeout: 10_000, interval: 200 });
+      expect(await servedLevel()).toBe(String(next));
     } finally {
       await writer.exit();
     }
