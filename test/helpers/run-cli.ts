@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { main } from '../../generator/cli.ts';
+import { main } from '../../cli/main.ts';
 
 export interface CliResult {
   readonly code: number;

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveCommand, SERVE_ERRORS, type ServeFlags } from '../../generator/commands/serve.ts';
+import { serveCommand, SERVE_ERRORS, type ServeFlags } from '../../cli/serve.ts';
 import { createOnlineRuntime } from '../../runtime/index.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { seed } from './read-api-fixture.ts';

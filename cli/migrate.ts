@@ -1,11 +1,11 @@
 /** `featurestore migrate --target cassandra|bigquery`: applies generated/migrations once, in order. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createBigQueryClient } from '../../runtime/connect/bigquery.ts';
-import { cassandraSettingsFromEnv, createCassandraClient } from '../../runtime/connect/cassandra.ts';
-import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationFile, type MigrationTarget, type Migrator } from '../../runtime/migrate/index.ts';
-import { UsageError } from '../diagnostics.ts';
-import type { Manifest } from '../plan/previous-state.ts';
+import { createBigQueryClient } from '../runtime/connect/bigquery.ts';
+import { cassandraSettingsFromEnv, createCassandraClient } from '../runtime/connect/cassandra.ts';
+import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationFile, type MigrationTarget, type Migrator } from '../runtime/migrate/index.ts';
+import { UsageError } from '../generator/diagnostics.ts';
+import type { Manifest } from '../generator/plan/previous-state.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
 
 export interface MigrateFlags {

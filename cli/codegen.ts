@@ -1,5 +1,5 @@
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.ts';
-import { runCodegen, type CodegenResult } from '../codegen.ts';
+import { formatDiagnostic, type Diagnostic } from '../generator/diagnostics.ts';
+import { runCodegen, type CodegenResult } from '../generator/codegen.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
 
 export interface CodegenFlags {

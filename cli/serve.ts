@@ -6,10 +6,10 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { cassandraSettingsFromEnv } from '../../runtime/connect/cassandra.ts';
-import { createOnlineRuntime } from '../../runtime/index.ts';
-import type { OnlineRuntimeOptions } from '../../runtime/read/online-runtime.ts';
-import { describeSqliteOpenError, sqlitePathProblem } from '../../runtime/online/sqlite/sqlite-path-check.ts';
+import { cassandraSettingsFromEnv } from '../runtime/connect/cassandra.ts';
+import { createOnlineRuntime } from '../runtime/index.ts';
+import type { OnlineRuntimeOptions } from '../runtime/read/online-runtime.ts';
+import { describeSqliteOpenError, sqlitePathProblem } from '../runtime/online/sqlite/sqlite-path-check.ts';
 import {
   apiKeysFromEnv,
   createApiKeyTable,
@@ -19,9 +19,9 @@ import {
   DuplicateApiKeyError,
   type ApiKeyTable,
   type ConsumerKeyConfig,
-} from '../../runtime/server/index.ts';
-import { UsageError } from '../diagnostics.ts';
-import { loadConfig } from '../load/config.ts';
+} from '../runtime/server/index.ts';
+import { UsageError } from '../generator/diagnostics.ts';
+import { loadConfig } from '../generator/load/config.ts';
 import { printDiagnostics } from './codegen.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
 

@@ -1,6 +1,6 @@
 /** `featurestore plan`: what `codegen` would change, like `terraform plan`; writes nothing. */
-import { generate } from '../codegen.ts';
-import { compareOutput } from '../write/write-atomic.ts';
+import { generate } from '../generator/codegen.ts';
+import { compareOutput } from '../generator/write/write-atomic.ts';
 import { printDiagnostics } from './codegen.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
 

@@ -1,14 +1,14 @@
 /** `featurestore`: the command line. Exit codes: 0 ok, 1 invalid definitions, stale output or failed work, 2 usage error. */
 import { Command, CommanderError, Option } from 'commander';
-import { UsageError } from './diagnostics.ts';
-import { codegenCommand, type CodegenFlags } from './commands/codegen.ts';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, processIo, type Io } from './commands/io.ts';
-import { printable } from './safe-text.ts';
-import { migrateCommand, type MigrateFlags } from './commands/migrate.ts';
-import { planCommand, type PlanFlags } from './commands/plan.ts';
-import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './commands/serve.ts';
+import { UsageError } from '../generator/diagnostics.ts';
+import { codegenCommand, type CodegenFlags } from './codegen.ts';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, processIo, type Io } from './io.ts';
+import { printable } from '../generator/safe-text.ts';
+import { migrateCommand, type MigrateFlags } from './migrate.ts';
+import { planCommand, type PlanFlags } from './plan.ts';
+import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './serve.ts';
 
-export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './commands/io.ts';
+export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.ts';
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let exitCode = EXIT_OK;
