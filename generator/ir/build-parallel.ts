@@ -41,9 +41,18 @@ async function buildHere(files: readonly FeatureFilePath[], consumers: ReadonlyS
   return results;
 }
 
+/**
+ * The worker's entry: the compiled build-worker.js beside this module in dist/; when this module is
+ * itself TypeScript (tests, tsx), a small loader that registers tsx first. The check is on this
+ * module's own URL, so no environment variable can send the built CLI to a loader it does not have.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./build-worker-source.mjs', import.meta.url)
+  : new URL('./build-worker.js', import.meta.url);
+
 function buildInWorker(request: WorkerRequest): Promise<FileResult[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: request });
+    const worker = new Worker(WORKER_URL, { workerData: request });
     worker.once('message', (results: FileResult[]) => {
       resolve(results);
       void worker.terminate();
