@@ -19,7 +19,12 @@ export interface HttpFeatureReaderOptions {
   readonly timeoutMs?: number;
 }
 
-/** A non-2xx answer that is not an ACL or unknown-feature error: status, the server's code and message. */
+/**
+ * A non-2xx answer that is not an ACL or unknown-feature error: status, the server's code and message.
+ * Also no answer at all: `status` 0 with code `UNREACHABLE` (connection refused, DNS, reset; the
+ * transport's error is the `cause`) or `TIMEOUT` (no complete answer within `timeoutMs`), the message
+ * naming the URL.
+ */
 export class ReadApiError extends FeatureStoreError {
   override readonly name = 'ReadApiError';
   constructor(
@@ -29,14 +34,22 @@ export class ReadApiError extends FeatureStoreError {
     readonly feature: string | undefined,
     readonly field: string | undefined,
     readonly requestId: string | undefined,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
+
+/** `code` of a ReadApiError that carries no HTTP status (`status` 0). */
+export const TRANSPORT_ERROR_CODES = { unreachable: 'UNREACHABLE', timeout: 'TIMEOUT' } as const;
 
 export const HTTP_READER_ERRORS = {
   badResponse: (feature: string, detail: string) => `unexpected Read API response for ${feature}: ${detail}`,
   notJson: (status: number) => `Read API answered HTTP ${status} with a body that is not the JSON error object`,
+  unreachable: (url: string, reason: string) => `cannot reach the Read API at ${url}: ${reason} (is featurestore serve running there?)`,
+  timeout: (url: string, ms: number) => `the Read API at ${url} did not answer within ${ms} ms (timeoutMs)`,
+  badBaseUrl: (url: string) => `invalid baseUrl "${url}": expected an http:// or https:// URL such as http://feature-store:8080`,
+  credentialsInBaseUrl: 'invalid baseUrl: it contains user:password@ (fetch refuses such URLs; pass the key as apiKey)',
 } as const;
 
 type Json = unknown;
@@ -72,7 +85,7 @@ interface Codec {
 
 export function createHttpFeatureReader(options: HttpFeatureReaderOptions): FeatureReader {
   const doFetch = options.fetch ?? fetch;
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = checkedBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const headers = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${options.apiKey}` };
   const codecs = new WeakMap<object, Codec>();
@@ -83,12 +96,13 @@ export function createHttpFeatureReader(options: HttpFeatureReaderOptions): Feat
   };
 
   async function post(feature: string, op: string, body: Json): Promise<readonly Json[]> {
-    const response = await doFetch(`${base}/v1/features/${encodeURIComponent(feature)}/${op}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const url = `${base}/v1/features/${encodeURIComponent(feature)}/${op}`;
+    let response: Response;
+    try {
+      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      throw transportError(url, feature, timeoutMs, e);
+    }
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
     const values = (payload as { values?: unknown } | undefined)?.values;
@@ -120,6 +134,19 @@ export function createHttpFeatureReader(options: HttpFeatureReaderOptions): Feat
       return values.map((v) => codec.valueFromJson(v) as V);
     },
   };
+}
+
+/** Checked once here: a URL fetch can never use would otherwise fail every call as "unreachable". */
+function checkedBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError(HTTP_READER_ERRORS.badBaseUrl(baseUrl));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(HTTP_READER_ERRORS.badBaseUrl(baseUrl));
+  if (url.username !== '' || url.password !== '') throw new TypeError(HTTP_READER_ERRORS.credentialsInBaseUrl);
+  return baseUrl.replace(/\/+$/, '');
 }
 
 function buildCodec(descriptor: FeatureDescriptor<unknown, unknown>): Codec {
@@ -178,6 +205,20 @@ function defaultValue(scalar: string, def: unknown): unknown {
   if (scalar === 'Timestamp') return new Date(Number(def));
   if (scalar === 'Bytes') return Buffer.from(String(def), 'latin1');
   return def;
+}
+
+/**
+ * No HTTP answer. fetch (undici) reports every transport failure as `TypeError: fetch failed` with the
+ * reason in `cause` (an AggregateError when every address of a name refused, whose message is empty).
+ */
+function transportError(shown: string, feature: string, timeoutMs: number, e: unknown): ReadApiError {
+  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+    return new ReadApiError(0, TRANSPORT_ERROR_CODES.timeout, HTTP_READER_ERRORS.timeout(shown, timeoutMs), feature, undefined, undefined, { cause: e });
+  }
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  const text = cause instanceof Error && cause.message !== '' ? cause.message : (code ?? String(cause));
+  return new ReadApiError(0, TRANSPORT_ERROR_CODES.unreachable, HTTP_READER_ERRORS.unreachable(shown, text), feature, undefined, undefined, { cause: e });
 }
 
 function errorFrom(status: number, payload: unknown): Error {

@@ -39,4 +39,4 @@ export {
   type RuntimeObserver,
 } from './online-runtime.ts';
 export { CODEC_ERRORS, decodeFeatureValue, encodeFeatureValue } from './value-codec.ts';
-export { createHttpFeatureReader, ReadApiError } from './http-reader.ts';
+export { createHttpFeatureReader, HTTP_READER_ERRORS, ReadApiError, TRANSPORT_ERROR_CODES, type HttpFeatureReaderOptions } from './http-reader.ts';
