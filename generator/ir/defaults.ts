@@ -3,6 +3,7 @@
  * Long and Timestamp never pass through a JS number: their digits come from the YAML source.
  */
 import type { DefaultScalar, DefaultValue, FieldType, ScalarType } from './types.ts';
+import { numberText } from '../spec/describe-value.ts';
 import { kindOf } from '../spec/zod-diagnostics.ts';
 
 export const INT_MIN = -(2 ** 31);
@@ -39,20 +40,20 @@ function checkScalar(type: ScalarType, raw: unknown, source: string | undefined)
   const fail = (message: string, hint?: string): DefaultCheck => ({ ok: false, message, ...(hint ? { hint } : {}) });
   switch (type) {
     case 'Text':
-      return typeof raw === 'string' ? { ok: true, value: raw } : fail(`default_value must be a string for Text, not ${kindOf(raw)}`, 'quote it: "..."');
+      return typeof raw === 'string' ? { ok: true, value: raw } : fail(`default_value must be a string for Text, not ${kindOf(raw, source)}`, 'quote it: "..."');
     case 'Boolean':
-      return typeof raw === 'boolean' ? { ok: true, value: raw } : fail(`default_value must be true or false for Boolean, not ${kindOf(raw)}`);
+      return typeof raw === 'boolean' ? { ok: true, value: raw } : fail(`default_value must be true or false for Boolean, not ${kindOf(raw, source)}`);
     case 'Int':
-      if (typeof raw !== 'number' || !Number.isInteger(raw)) return fail(`default_value must be an integer for Int, not ${kindOf(raw)}`);
+      if (typeof raw !== 'number' || !Number.isInteger(raw)) return fail(`default_value must be an integer for Int, not ${kindOf(raw, source)}`);
       return raw < INT_MIN || raw > INT_MAX
-        ? fail(`default_value ${raw} is outside the Int range (${INT_MIN} to ${INT_MAX})`, 'use type: Long for 64-bit integers')
+        ? fail(`default_value ${numberText(raw, source)} is outside the Int range (${INT_MIN} to ${INT_MAX})`, 'use type: Long for 64-bit integers')
         : { ok: true, value: raw };
     case 'Long':
       return checkLong(raw, source, 'Long');
     case 'Double':
     case 'Float': {
-      if (typeof raw !== 'number' || !Number.isFinite(raw)) return fail(`default_value must be a finite number for ${type}, not ${kindOf(raw)}`);
-      if (type === 'Float' && Math.abs(raw) > FLOAT_MAX) return fail(`default_value ${raw} is outside the Float range`, 'use type: Double');
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) return fail(`default_value must be a finite number for ${type}, not ${kindOf(raw, source)}`);
+      if (type === 'Float' && Math.abs(raw) > FLOAT_MAX) return fail(`default_value ${numberText(raw, source)} is outside the Float range`, 'use type: Double');
       return { ok: true, value: raw };
     }
     case 'Timestamp': {
@@ -70,13 +71,13 @@ function checkScalar(type: ScalarType, raw: unknown, source: string | undefined)
         const ms = Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw);
         if (!Number.isNaN(ms)) return { ok: true, value: String(ms) };
       }
-      return fail(`default_value must be an ISO-8601 timestamp or epoch milliseconds for Timestamp, not ${kindOf(raw)}`, 'e.g. "1970-01-01T00:00:00Z"');
+      return fail(`default_value must be an ISO-8601 timestamp or epoch milliseconds for Timestamp, not ${kindOf(raw, source)}`, 'e.g. "1970-01-01T00:00:00Z"');
     }
     case 'Bytes':
       if (raw instanceof Uint8Array) return { ok: true, value: Buffer.from(raw).toString('base64') };
       return typeof raw === 'string' && BASE64.test(raw)
         ? { ok: true, value: raw }
-        : fail(`default_value must be base64 text for Bytes, not ${kindOf(raw)}`, 'e.g. "" or "aGVsbG8=" (or !!binary)');
+        : fail(`default_value must be base64 text for Bytes, not ${kindOf(raw, source)}`, 'e.g. "" or "aGVsbG8=" (or !!binary)');
   }
 }
 
@@ -101,9 +102,13 @@ function calendarProblem(text: string): string | undefined {
 }
 
 function checkLong(raw: unknown, source: string | undefined, type: 'Long' | 'Timestamp'): DefaultCheck {
-  const text = typeof raw === 'number' ? source?.trim() : undefined;
+  // The digits come from the source text; without one (no scalar at the path), a safe integer is
+  // still exact as parsed, and anything larger cannot be trusted to be.
+  const text = typeof raw !== 'number' ? undefined : (source?.trim() ?? (Number.isSafeInteger(raw) ? String(raw) : undefined));
   if (text === undefined || !/^[-+]?(?:[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$/.test(text)) {
-    return { ok: false, message: `default_value must be an integer for ${type}, not ${kindOf(raw)}`, hint: 'write the number without quotes or decimals' };
+    // `1e3` is an integer written as a float: say which digits to write instead.
+    const hint = typeof raw === 'number' && Number.isSafeInteger(raw) ? `write it as digits: ${raw}` : 'write the number without quotes or decimals';
+    return { ok: false, message: `default_value must be an integer for ${type}, not ${kindOf(raw, source)}`, hint };
   }
   const negative = text.startsWith('-');
   const magnitude = BigInt(text.replace(/^[-+]/, ''));

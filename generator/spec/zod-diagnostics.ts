@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { didYouMean, type Diagnostic } from '../diagnostics.ts';
 import type { PathSegment, SourceFile } from '../load/source-file.ts';
+import { describeValue, numberText } from './describe-value.ts';
 import { KNOWN_KEYS } from './feature-spec.ts';
 
 export interface IssueContext {
@@ -23,21 +24,26 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], ctx:
         at(ctx, [...path, key], 'key', `unknown key "${key}"`, didYouMean(key, known) ?? `allowed keys: ${known.join(', ')}`),
       );
     }
-    const { message, hint } = describe(issue);
+    const { message, hint } = describe(issue, ctx.source.scalarSource([...ctx.basePath, ...path]));
     const missing = isMissing(issue);
     return [at(ctx, path, missing ? 'parent' : 'value', message, hint)];
   });
 }
 
-function describe(issue: z.core.$ZodIssue): { message: string; hint?: string } {
+/** @param source the offending scalar's text in the YAML, if it is a scalar */
+function describe(issue: z.core.$ZodIssue, source: string | undefined): { message: string; hint?: string } {
   const key = String(issue.path[issue.path.length - 1] ?? 'value');
   if (isMissing(issue)) return { message: `missing required key "${key}"`, hint: `add ${key}: ...` };
   switch (issue.code) {
     case 'invalid_type':
-      if (DURATION_KEYS.has(key) && typeof issue.input === 'number') {
-        return { message: `${key} needs a unit: ${String(issue.input)} of what?`, hint: `write e.g. ${String(issue.input)}d or ${String(issue.input)}s` };
+      if (DURATION_KEYS.has(key) && typeof issue.input === 'number' && Number.isFinite(issue.input)) {
+        // The message quotes the text as written (`1e3`); the hint needs digits a duration accepts.
+        const digits = Number.isSafeInteger(issue.input) ? String(issue.input) : '30';
+        return { message: `${key} needs a unit: ${numberText(issue.input, source)} of what?`, hint: `write e.g. ${digits}d or ${digits}s` };
       }
-      return { message: `${key} must be ${article(issue.expected)}, not ${kindOf(issue.input)}`, ...typeHint(issue.expected) };
+      // A number that is not finite fails a number check too (`1e400`, `.nan`): say which numbers are meant.
+      const expected = issue.expected === 'number' && typeof issue.input === 'number' ? 'a finite number' : article(issue.expected);
+      return { message: `${key} must be ${expected}, not ${kindOf(issue.input, source)}`, ...typeHint(issue.expected) };
     case 'invalid_value': {
       const allowed = issue.values.map(String);
       const got = String(issue.input);
@@ -81,11 +87,9 @@ function article(expected: string): string {
   return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
 }
 
-export function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+/** The value as messages name it; `source` is the scalar's text in the YAML, when known (describe-value.ts). */
+export function kindOf(value: unknown, source?: string): string {
+  return describeValue(value, source);
 }
 
 function featureKnownKeys(path: readonly PathSegment[]): readonly string[] {

@@ -16,6 +16,8 @@ export interface InvalidCase {
   /** features/features.yaml, or several files. */
   readonly yaml: string | Record<string, string>;
   readonly expected: readonly ExpectedDiagnostic[];
+  /** No error other than the expected ones: each problem is reported once. */
+  readonly exhaustive?: boolean;
 }
 
 /** A valid Object feature body to build broken variants from. */
@@ -47,6 +49,10 @@ export const CASES: readonly InvalidCase[] = [
   { name: 'Text default is a number', yaml: `a::b-v1:\n${OK}    c: { type: Text, default_value: 12 }\n`, expected: [{ line: 6, column: 37, field: 'c', message: 'default_value must be a string for Text, not number 12', hint: 'quote it: "..."' }] },
   { name: 'Int default out of range', yaml: `a::b-v1:\n${OK}    c: { type: Int, default_value: 2147483648 }\n`, expected: [{ line: 6, column: 36, field: 'c', message: /outside the Int range/, hint: 'use type: Long for 64-bit integers' }] },
   { name: 'Long default beyond 64 bits', yaml: `a::b-v1:\n${OK}    c: { type: Long, default_value: 9223372036854775808 }\n`, expected: [{ line: 6, column: 37, field: 'c', message: 'default_value 9223372036854775808 does not fit in 64 bits (Long is a signed 64-bit integer)' }] },
+  { name: 'Double default that overflows', yaml: `a::b-v1:\n${OK}    c: { type: Double, default_value: 1e400 }\n`, exhaustive: true, expected: [{ line: 6, column: 39, field: 'c', message: 'default_value must be a finite number for Double, not number 1e400 (too large: it reads as infinity)' }] },
+  { name: 'Double default that is not a number', yaml: `a::b-v1:\n${OK}    c: { type: Double, default_value: .nan }\n`, exhaustive: true, expected: [{ line: 6, column: 39, field: 'c', message: 'default_value must be a finite number for Double, not .nan (not a number)' }] },
+  { name: 'Long default in exponent notation', yaml: `a::b-v1:\n${OK}    c: { type: Long, default_value: 1e3 }\n`, exhaustive: true, expected: [{ line: 6, column: 37, field: 'c', message: 'default_value must be an integer for Long, not number 1e3', hint: 'write it as digits: 1000' }] },
+  { name: 'Int default out of range, quoted as written', yaml: `a::b-v1:\n${OK}    c: { type: Int, default_value: 1e10 }\n`, exhaustive: true, expected: [{ line: 6, column: 36, field: 'c', message: 'default_value 1e10 is outside the Int range (-2147483648 to 2147483647)' }] },
   { name: 'Long default with decimals', yaml: `a::b-v1:\n${OK}    c: { type: Long, default_value: 1.5 }\n`, expected: [{ line: 6, column: 37, field: 'c', message: 'default_value must be an integer for Long, not number 1.5' }] },
   { name: 'Boolean default is a string', yaml: `a::b-v1:\n${OK}    c: { type: Boolean, default_value: "yes" }\n`, expected: [{ line: 6, column: 40, field: 'c', message: 'default_value must be true or false for Boolean, not string "yes"' }] },
   { name: 'Timestamp default not ISO', yaml: `a::b-v1:\n${OK}    c: { type: Timestamp, default_value: "yesterday" }\n`, expected: [{ line: 6, column: 42, field: 'c', message: /ISO-8601 timestamp or epoch milliseconds/ }] },
@@ -60,6 +66,8 @@ export const CASES: readonly InvalidCase[] = [
   { name: 'field name with the reserved prefix', yaml: `a::b-v1:\n${OK}    fs_value: { type: Int }\n`, expected: [{ line: 6, column: 5, field: 'fs_value', message: /reserved for the columns the feature store adds/ }] },
   { name: 'duration that does not parse', yaml: `a::b-v1:\n${OK}  retention: 30 days\n`, expected: [{ line: 6, column: 14, field: 'retention', message: 'retention is not a duration: "30 days"', hint: /500ms, 30s, 1m, 12h, 7d/ }] },
   { name: 'duration without a unit', yaml: `a::b-v1:\n${OK}  cache: { ttl: 30 }\n`, expected: [{ line: 6, column: 17, field: 'cache.ttl', message: 'ttl needs a unit: 30 of what?' }] },
+  { name: 'duration in exponent notation without a unit', yaml: `a::b-v1:\n${OK}  cache: { ttl: 1e3 }\n`, exhaustive: true, expected: [{ line: 6, column: 17, field: 'cache.ttl', message: 'ttl needs a unit: 1e3 of what?', hint: 'write e.g. 1000d or 1000s' }] },
+  { name: 'integer option that overflows', yaml: `a::b-v1:\n  feature_type: History\n  owner: x\n  schema:\n    id: { type: Long, is_key_field: true }\n    at: { type: Timestamp, is_event_time: true }\n  history: { max_events: 1e400 }\n`, exhaustive: true, expected: [{ line: 7, column: 26, field: 'history.max_events', message: 'max_events must be a finite number, not number 1e400 (too large: it reads as infinity)' }] },
   { name: 'zero duration', yaml: `a::b-v1:\n${OK}  retention: 0d\n`, expected: [{ line: 6, column: 14, field: 'retention', message: 'retention must be positive; got "0d"' }] },
   { name: 'retention beyond the Cassandra TTL limit', yaml: `a::b-v1:\n${OK}  retention: 8000d\n`, expected: [{ line: 6, column: 14, field: 'retention', message: /longer than 20 years/ }] },
   { name: 'sampling ratio above 1', yaml: `a::b-v1:\n${OK}  downsync: { enabled: true, random_sampling_ratio: 1.5 }\n`, expected: [{ line: 6, column: 53, field: 'downsync.random_sampling_ratio', message: 'random_sampling_ratio must be in (0, 1]; got 1.5' }] },

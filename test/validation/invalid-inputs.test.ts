@@ -16,7 +16,7 @@ describe('invalid feature definitions', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(CASES)('$name', async ({ yaml, expected }) => {
+  it.each(CASES)('$name', async ({ yaml, expected, exhaustive }) => {
     const files = typeof yaml === 'string' ? { 'features.yaml': yaml } : yaml;
     const dir = await writeTree('invalid', files);
     const { diagnostics, files: output } = await generate({ featuresDir: dir, outDir: path.join(dir, 'out'), configFile: CONFIG });
@@ -35,5 +35,6 @@ describe('invalid feature definitions', () => {
       expect(found, `expected ${JSON.stringify(want, (_k, v) => (v instanceof RegExp ? String(v) : v))}\nin ${JSON.stringify(errors, null, 1)}`).toBeDefined();
       expect(found?.file.startsWith('.vitest-tmp/')).toBe(true);
     }
+    if (exhaustive) expect(errors.map((d) => `${d.line}:${d.column} ${d.message}`)).toHaveLength(expected.length);
   });
 });
