@@ -38,7 +38,7 @@ export function buildIR(files: readonly SourceFile[], loaded: LoadedConfig): Bui
 export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): FileResult {
   const result: FileResult = { features: [], diagnostics: [], names: [] };
   const { diagnostics } = result;
-  const syntax = source.syntaxDiagnostics();
+  const syntax = source.syntaxDiagnostics({ featureNames: true });
   diagnostics.push(...syntax);
   if (syntax.some((d) => !d.message.startsWith('duplicate key'))) return result;
   const content = source.contentDiagnostics();
@@ -56,14 +56,21 @@ export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): F
     return result;
   }
   const docJs = js.value as Record<string, unknown>;
+  // A name written twice in one file is checked once: by its last definition, which is the one
+  // toJS() kept and the one paths resolve to. Each writing is listed in `names` at its own key, so
+  // mergeFileResults reports the repeat where it is, naming the first, as across files.
+  const definedHere = new Set<string>();
   for (const pair of root.items) {
     const fullName = String(isScalar(pair.key) ? pair.key.value : pair.key);
-    const pos = source.position([fullName], 'key');
+    const keyAt = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+    const pos = keyAt === undefined ? source.position([fullName], 'key') : source.positionAt(keyAt);
     if (!FEATURE_NAME_PATTERN.test(fullName)) {
       diagnostics.push({ file: source.file, ...pos, feature: fullName, message: `feature name "${fullName}" does not match <namespace>::<name>-v<N>`, hint: namingHint(fullName), severity: 'error' });
       continue;
     }
     result.names.push({ name: fullName, file: source.file, ...pos });
+    if (definedHere.has(fullName)) continue;
+    definedHere.add(fullName);
     const reporter = new FeatureReporter(source, fullName, diagnostics);
     const fieldCount = countFields(docJs[fullName]);
     if (fieldCount > MAX_FIELDS_PER_FEATURE) {

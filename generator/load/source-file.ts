@@ -1,5 +1,7 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
+import { KeyChecks, type KeyCheckOptions } from './key-checks.ts';
+import { YamlPaths } from './yaml-paths.ts';
 import { contentDiagnostics, type ContentProblems } from './content-checks.ts';
 import { MAX_ALIAS_COUNT } from './limits.ts';
 
@@ -35,7 +37,9 @@ export class SourceFile {
     this.inputDiagnostics = inputDiagnostics;
     // logLevel 'error': the library would print its warnings to the terminal itself; they are
     // collected from doc.warnings and reported as diagnostics instead.
-    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
+    // uniqueKeys false: the parser's own check is quadratic in a map's size; syntaxDiagnostics()
+    // finds repeated keys in one linear walk instead (key-checks.ts).
+    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
   }
 
   /** Decodes strictly: invalid UTF-8 is a diagnostic at the first bad byte, never a silent U+FFFD. */
@@ -70,37 +74,44 @@ export class SourceFile {
     }
   }
 
-  /** YAML syntax errors and duplicate keys, as diagnostics. */
-  syntaxDiagnostics(): Diagnostic[] {
+  /**
+   * YAML syntax errors, keys written twice (at the repeat, naming the first; messages start with
+   * "duplicate key") and complex keys, as diagnostics.
+   */
+  syntaxDiagnostics(options: KeyCheckOptions = {}): Diagnostic[] {
     if (this.inputDiagnostics.length > 0) return [...this.inputDiagnostics];
-    return this.doc.errors.map((e) => {
+    const errors = this.doc.errors.map((e): Diagnostic => {
       const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-      const duplicate = e.code === 'DUPLICATE_KEY';
       return {
         file: this.file,
         line: pos.line,
         column: pos.col,
-        message: duplicate ? 'duplicate key: a mapping may name each key once' : `YAML syntax error: ${firstLine(e.message)}`,
-        hint: duplicate ? 'remove or rename one of the two entries' : 'check indentation, quotes and brackets near this position',
+        message: `YAML syntax error: ${firstLine(e.message)}`,
+        hint: 'check indentation, quotes and brackets near this position',
         severity: 'error',
       };
     });
+    const keys = new KeyChecks(this.file, this.doc, this.paths, (offset) => this.positionAt(offset), options);
+    return [...errors, ...keys.duplicates, ...keys.complexKeys];
   }
 
   /** The node at a path of map keys and sequence indexes, or undefined. */
   node(path: readonly PathSegment[]): Node | undefined {
-    let current: unknown = this.doc.contents;
-    for (const segment of path) {
-      if (isMap(current)) {
-        const pair = current.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-        current = pair?.value ?? undefined;
-      } else if (isSeq(current) && typeof segment === 'number') {
-        current = current.items[segment];
-      } else {
-        return undefined;
-      }
-    }
-    return current as Node | undefined;
+    return this.paths.node(path);
+  }
+
+  /** Path lookups through a per-map key index (yaml-paths.ts), made on first use: linear in the path, not the map. */
+  private get paths(): YamlPaths {
+    this.pathIndex ??= new YamlPaths(this.doc);
+    return this.pathIndex;
+  }
+
+  private pathIndex: YamlPaths | undefined;
+
+  /** Line and column of a source offset. */
+  positionAt(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
   }
 
   /**
@@ -124,22 +135,17 @@ export class SourceFile {
     return (this.lines.lineStarts[line - 1] ?? 0) + column - 1;
   }
 
-  /** The raw source text of a scalar (exact digits of a big integer), if the path holds a scalar. */
+  /**
+   * The raw source text of a scalar (exact digits of a big integer), if the path holds a scalar.
+   * Aliases are followed (`likes: *counter`): the value toJS() gave is the anchored scalar's.
+   */
   scalarSource(path: readonly PathSegment[]): string | undefined {
-    const node = this.node(path);
+    const node = this.paths.node(path, true);
     return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
   }
 
   private keyOffset(path: readonly PathSegment[]): number | undefined {
-    const parent = this.node(path.slice(0, -1));
-    const last = path[path.length - 1];
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
-      const key = pair?.key;
-      return isScalar(key) ? key.range?.[0] : undefined;
-    }
-    if (isSeq(parent) && typeof last === 'number') return (parent.items[last] as Node | undefined)?.range?.[0];
-    return undefined;
+    return this.paths.keyNode(path)?.range?.[0];
   }
 }
 

@@ -29,7 +29,27 @@ export const OK = `  feature_type: Object
 
 export const CASES: readonly InvalidCase[] = [
   { name: 'YAML syntax error', yaml: `a::b-v1:\n  owner: [x\n`, expected: [{ line: 3, column: 1, message: /^YAML syntax error/, hint: /indentation/ }] },
-  { name: 'duplicate key in a mapping', yaml: `a::b-v1:\n${OK}  owner: again\n`, expected: [{ line: 6, column: 3, message: /^duplicate key/ }] },
+  { name: 'duplicate key in a mapping', yaml: `a::b-v1:\n${OK}  owner: again\n`, exhaustive: true, expected: [{ line: 6, column: 3, feature: 'a::b-v1', message: 'duplicate key "owner": also at line 3' }] },
+  {
+    name: 'feature defined twice in one file',
+    yaml: `a::b-v1:\n${OK}a::b-v1:\n${OK}  retension: 3d\n`,
+    exhaustive: true,
+    expected: [
+      { line: 6, column: 1, feature: 'a::b-v1', message: /^feature defined twice: also at .*features\.yaml:1$/ },
+      { line: 11, column: 3, feature: 'a::b-v1', field: 'retension', message: 'unknown key "retension"' },
+    ],
+  },
+  {
+    name: 'field written twice: its last definition is checked, where it is',
+    yaml: `a::b-v1:\n${OK}    user_id: { type: Text, is_key_field: true, nullable: true }\n`,
+    exhaustive: true,
+    expected: [
+      { line: 6, column: 5, feature: 'a::b-v1', message: 'duplicate key "user_id": also at line 5' },
+      { line: 6, column: 58, field: 'user_id', message: 'key field "user_id" cannot be nullable' },
+    ],
+  },
+  { name: 'complex mapping key', yaml: `a::b-v1:\n${OK}    ? [a, b] : x\n`, exhaustive: true, expected: [{ line: 6, column: 7, feature: 'a::b-v1', message: 'a mapping key must be a plain name, not a mapping', hint: /write the key as text/ }] },
+  { name: 'list as a mapping key', yaml: `a::b-v1:\n${OK}    ? [a, b]\n    : x\n`, exhaustive: true, expected: [{ line: 6, column: 7, feature: 'a::b-v1', message: 'a mapping key must be a plain name, not a list' }] },
   { name: 'top level is not a mapping', yaml: `- a\n- b\n`, expected: [{ line: 1, column: 1, message: /must be a mapping of feature names/ }] },
   { name: 'feature name without version', yaml: `live::host-stat:\n${OK}`, expected: [{ line: 1, column: 1, feature: 'live::host-stat', message: /does not match <namespace>::<name>-v<N>/, hint: 'add a version suffix, e.g. live::host-stat-v1' }] },
   { name: 'feature name with uppercase', yaml: `Live::Host-v1:\n${OK}`, expected: [{ line: 1, column: 1, message: /does not match/ }] },
