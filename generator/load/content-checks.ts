@@ -63,17 +63,23 @@ export function contentDiagnostics(file: string, text: string, doc: Document.Par
       severity: 'error',
     });
   }
+  // Anchors seen so far, in document order: an alias may only refer back. (Alias.resolve(doc)
+  // rescans the whole document per alias, quadratic in the number of aliases.)
+  const anchors = new Set<string>();
   visit(doc, {
     Alias(_key, node) {
-      if (node.resolve(doc) === undefined) at(node, CONTENT_MESSAGES.unresolvedAlias(quoted(node.source)), CONTENT_MESSAGES.unresolvedAliasHint);
+      if (!anchors.has(node.source)) at(node, CONTENT_MESSAGES.unresolvedAlias(quoted(node.source)), CONTENT_MESSAGES.unresolvedAliasHint);
     },
     Map(_key, node) {
+      if (node.anchor) anchors.add(node.anchor);
       checkTag(node, tagAt);
     },
     Seq(_key, node) {
+      if (node.anchor) anchors.add(node.anchor);
       checkTag(node, tagAt);
     },
     Scalar(key, node, path) {
+      if (node.anchor) anchors.add(node.anchor);
       checkTag(node, tagAt);
       if (node.tag === 'tag:yaml.org,2002:binary' && !BASE64.test((node.source ?? '').replace(/\s+/g, ''))) {
         tagAt(node, CONTENT_MESSAGES.badBinary, CONTENT_MESSAGES.badBinaryHint);

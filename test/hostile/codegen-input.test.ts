@@ -88,6 +88,18 @@ describe('hostile feature files', () => {
     expect(lines[0]).toContain('live::a-v1\\n\\e[2Kfeatures/other.yaml:99:1 forged');
   });
 
+  it('checks aliases in linear time (4x the aliases takes far less than 16x as long)', async () => {
+    const file = (n: number) => `a: &x 1\nlist:\n${'  - *x\n'.repeat(n)}`;
+    const time = async (n: number) => {
+      const started = performance.now();
+      await diagnose({ 'many.yaml': file(n) });
+      return performance.now() - started;
+    };
+    await time(500);
+    const small = Math.max(await time(2_000), 5);
+    expect((await time(8_000)) / small).toBeLessThan(10);
+  });
+
   it('reports an alias bomb in the project config as a diagnostic', async () => {
     const dir = await writeTree('config-bomb', {
       'features/f.yaml': `a::b-v1:\n${OK}`,
