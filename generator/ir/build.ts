@@ -136,6 +136,7 @@ export function buildProject({ config }: LoadedConfig): ProjectIR {
       description: c?.description ?? '',
       cassandraRole: c?.cassandra_role ?? name.replaceAll('-', '_'),
       bigqueryMember: c?.bigquery_member ?? null,
+      apiKeysEnv: c?.api_keys_env ?? null,
     }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   return {

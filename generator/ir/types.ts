@@ -109,6 +109,11 @@ export interface ConsumerIR {
   readonly cassandraRole: string;
   /** BigQuery IAM member (`serviceAccount:...`, `group:...`), or null when not granted offline access. */
   readonly bigqueryMember: string | null;
+  /**
+   * Environment variable holding the consumer's Read API keys (`api_keys_env`), or null. Only the
+   * variable's name: the manifest carries it so `featurestore serve` needs no featurestore.yaml.
+   */
+  readonly apiKeysEnv: string | null;
 }
 
 export interface ProjectIR {

@@ -10,7 +10,7 @@ import type { KeyColumnType, OnlineTable } from '../online/online-store.ts';
 import type { RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
 import { parseAvroSchemaText } from '../serde/avro-schema-text.ts';
 import { WriterSchemaRegistry } from '../serde/writer-schema-registry.ts';
-import { aclSchema, manifestSchema, type AclJson, type ManifestFeatureJson, type ManifestFieldJson } from './manifest-schema.ts';
+import { aclSchema, manifestSchema, type AclJson, type ManifestConsumerJson, type ManifestFeatureJson, type ManifestFieldJson } from './manifest-schema.ts';
 
 export const CATALOG_ERRORS = {
   unreadable: (file: string, problem: string) => `${file}: ${problem} (run featurestore codegen, or pass the generated folder)`,
@@ -47,6 +47,11 @@ export interface FeatureCatalog {
   readonly features: ReadonlyMap<string, CatalogFeature>;
   /** Consumers the ACL manifest names. */
   readonly consumers: readonly string[];
+  /**
+   * Per consumer of the manifest, the environment variable holding its Read API keys (`api_keys_env`),
+   * null for a consumer without one; null altogether for a manifest written before codegen recorded them.
+   */
+  readonly apiKeyVariables: ReadonlyMap<string, string | null> | null;
   canRead(consumer: string, feature: string): boolean;
   canWrite(consumer: string, feature: string): boolean;
 }
@@ -81,6 +86,7 @@ export function buildFeatureCatalog(
     keyspace: manifest.project.cassandra.keyspace,
     features,
     consumers: Object.keys(acl.consumers).sort(),
+    apiKeyVariables: apiKeyVariables(manifest.project.consumers),
     canRead: (consumer, feature) => grants.read.get(consumer)?.has(feature) === true,
     canWrite: (consumer, feature) => grants.write.get(consumer)?.has(feature) === true,
   };
@@ -161,6 +167,11 @@ function accessIndex(acl: AclJson): Record<'read' | 'write', Map<string, Readonl
     write.set(consumer, new Set(grants.write));
   }
   return { read, write };
+}
+
+function apiKeyVariables(consumers: readonly ManifestConsumerJson[]): ReadonlyMap<string, string | null> | null {
+  if (consumers.some((c) => c.apiKeysEnv === undefined)) return null;
+  return new Map(consumers.map((c) => [c.name, c.apiKeysEnv ?? null]));
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {

@@ -43,11 +43,22 @@ const manifestFeature = z.object({
   writerSchemas: z.record(int64Text, z.string()),
 });
 
+/**
+ * A consumer as the manifest lists it (`project.consumers`). `apiKeysEnv` names the environment variable
+ * with its Read API keys (never the keys). It was added without a format bump: runtimes that predate it
+ * ignore it, and a manifest from a codegen that predates it (the field absent) still loads here; only
+ * `featurestore serve`, which needs it, then asks for a fresh codegen.
+ */
+const manifestConsumer = z.object({
+  name: z.string().min(1),
+  apiKeysEnv: z.string().min(1).nullable().optional(),
+});
+
 export const manifestSchema = z.object({
   formatVersion: z.literal(SUPPORTED_MANIFEST_FORMAT, {
     error: `unsupported manifest formatVersion: this runtime reads format ${SUPPORTED_MANIFEST_FORMAT}; regenerate with the matching featurestore codegen`,
   }),
-  project: z.object({ cassandra: z.object({ keyspace: z.string().min(1) }) }),
+  project: z.object({ cassandra: z.object({ keyspace: z.string().min(1) }), consumers: z.array(manifestConsumer) }),
   features: z.record(z.string(), manifestFeature),
 });
 
@@ -59,4 +70,5 @@ export const aclSchema = z.object({
 export type ManifestJson = z.infer<typeof manifestSchema>;
 export type ManifestFeatureJson = z.infer<typeof manifestFeature>;
 export type ManifestFieldJson = z.infer<typeof manifestField>;
+export type ManifestConsumerJson = z.infer<typeof manifestConsumer>;
 export type AclJson = z.infer<typeof aclSchema>;

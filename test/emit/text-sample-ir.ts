@@ -160,13 +160,14 @@ export const noSync = feature('live', 'no-sync', 1, [
 ]);
 
 export const consumers: readonly ConsumerIR[] = [
-  { name: 'auditor', description: 'Reads nothing yet.', cassandraRole: 'auditor', bigqueryMember: 'group:audit@example.com' },
-  { name: 'notebook', description: 'Data science notebooks.', cassandraRole: 'NoteBook', bigqueryMember: null },
+  { name: 'auditor', description: 'Reads nothing yet.', cassandraRole: 'auditor', bigqueryMember: 'group:audit@example.com', apiKeysEnv: null },
+  { name: 'notebook', description: 'Data science notebooks.', cassandraRole: 'NoteBook', bigqueryMember: null, apiKeysEnv: null },
   {
     name: 'ranker',
     description: 'Ranking service.',
     cassandraRole: 'ranker',
     bigqueryMember: 'serviceAccount:ranker@acme-ml.iam.gserviceaccount.com',
+    apiKeysEnv: 'FS_KEYS_RANKER',
   },
 ];
 

@@ -48,6 +48,17 @@ describe('loadFeatureCatalog(generated)', async () => {
     expect(catalog.canRead('nobody', 'live::hakuna-host-stat-v1')).toBe(false);
     expect(catalog.consumers).toContain('anomaly-detector');
   });
+
+  it('knows each consumer\'s API-key variable from the manifest (the name, never a key)', () => {
+    expect(catalog.apiKeyVariables?.get('live-recommender')).toBe('FS_KEYS_LIVE_RECOMMENDER');
+    expect([...(catalog.apiKeyVariables?.keys() ?? [])].sort()).toEqual([...catalog.consumers]);
+  });
+
+  it('a manifest from a codegen that did not record them still loads, without variables', () => {
+    const older = structuredClone(manifest) as unknown as { project: { consumers: Record<string, unknown>[] } };
+    for (const c of older.project.consumers) delete c['apiKeysEnv'];
+    expect(buildFeatureCatalog(older, acl).apiKeyVariables).toBeNull();
+  });
 });
 
 describe('catalog errors', () => {
