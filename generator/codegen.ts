@@ -3,11 +3,12 @@ import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import { buildProject, mergeFileResults, type BuildResult } from './ir/build.ts';
 import { buildFiles } from './ir/build-parallel.ts';
 import type { IR } from './ir/types.ts';
-import { loadConfig } from './load/config.ts';
+import { loadConfig, type LoadedConfig } from './load/config.ts';
 import { listFeatureFiles } from './load/discover.ts';
 import { checkEvolution } from './plan/evolution/index.ts';
 import { loadPreviousState } from './plan/previous-state.ts';
-import { EMITTERS, emitContext, type EmitContext } from './emit/index.ts';
+import { projectRoot, withArtifactSources } from './emit/artifact-sources.ts';
+import { EMITTERS, type EmitContext } from './emit/index.ts';
 import { mergeFileMaps, type FileMap } from './write/file-map.ts';
 import { checkOutputFolder } from './write/output-folder.ts';
 import { compareOutput, writeOutput, type OutputDiff } from './write/write-atomic.ts';
@@ -30,23 +31,26 @@ export interface Generated {
 
 /** Everything codegen would write, computed in memory; nothing touches the output folder. */
 export async function generate(options: CodegenOptions): Promise<Generated> {
-  const [{ ir, diagnostics }, previous] = await Promise.all([loadDefinitions(options), loadPreviousState(options.outDir)]);
+  const cwd = options.cwd ?? process.cwd();
+  const [{ ir, diagnostics, config }, previous] = await Promise.all([loadDefinitions(options, cwd), loadPreviousState(options.outDir)]);
   if (!ir || hasErrors(diagnostics)) return { diagnostics };
   // Changes to a version already generated must not break its readers or writers (else: -v<N+1>).
   const evolution = checkEvolution(previous.manifest, ir);
   if (hasErrors(evolution)) return { diagnostics: [...diagnostics, ...evolution] };
-  return { diagnostics: [...diagnostics, ...evolution], ir, files: emitAll(ir, emitContext(options.outDir, previous)) };
+  const root = projectRoot({ featuresDir: options.featuresDir, cwd, ...(config.file ? { configFile: config.file } : {}) });
+  const ctx: EmitContext = { runtimeImport: config.config.codegen.runtime_import, previous };
+  return { diagnostics: [...diagnostics, ...evolution], ir, files: emitAll(withArtifactSources(ir, root, cwd), ctx) };
 }
 
 /**
  * YAML → IR in a function of its own, so the parsed documents (the biggest allocation of a run) are
  * garbage as soon as the IR exists, not kept alive through emitting.
  */
-async function loadDefinitions(options: CodegenOptions): Promise<BuildResult> {
-  const [files, config] = await Promise.all([listFeatureFiles(options.featuresDir, options.cwd), loadConfig(options.configFile, options.cwd)]);
+async function loadDefinitions(options: CodegenOptions, cwd: string): Promise<BuildResult & { readonly config: LoadedConfig }> {
+  const [files, config] = await Promise.all([listFeatureFiles(options.featuresDir, cwd), loadConfig(options.configFile, cwd)]);
   const project = buildProject(config);
   const results = await buildFiles(files, new Set(project.consumers.map((c) => c.name)));
-  return mergeFileResults(project, config.diagnostics, results);
+  return { ...mergeFileResults(project, config.diagnostics, results), config };
 }
 
 export function emitAll(ir: IR, ctx: EmitContext): FileMap {

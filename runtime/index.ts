@@ -4,6 +4,9 @@
  * this (every generated client does) stays light.
  */
 export * from './read/index.ts';
+// Generated modules build their zod schemas with this `z`, so a service needs no zod of its own and
+// the schemas are made by the same zod the runtime checks them with.
+export { z } from 'zod';
 export * from './serde/index.ts';
 export { CACHE_KEY_PREFIX, cacheKey, type CachedEntry, type FeatureCache } from './cache/index.ts';
 export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from './manifest/index.ts';

@@ -4,15 +4,15 @@
 // Source: features/live/live.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader } from '../../runtime/index.ts';
-import { defaultFeatureReader } from '../../runtime/index.ts';
-import * as azarLounge__userInteractionV1 from './azar-lounge/user-interaction-v1.ts';
-import * as azarLounge__userStatsV1 from './azar-lounge/user-stats-v1.ts';
-import * as azarMatch__richHistoryV1 from './azar-match/rich-history-v1.ts';
-import * as azarMatch__userEmbeddingV2 from './azar-match/user-embedding-v2.ts';
-import * as live__hakunaHostStatV1 from './live/hakuna-host-stat-v1.ts';
-import * as live__realtimeRoomContextV1 from './live/realtime-room-context-v1.ts';
-import * as live__viewerWatchHistoryV1 from './live/viewer-watch-history-v1.ts';
+import type { FeatureReader } from 'featurestore/runtime';
+import { defaultFeatureReader } from 'featurestore/runtime';
+import * as azarLounge__userInteractionV1 from './azar-lounge/user-interaction-v1.js';
+import * as azarLounge__userStatsV1 from './azar-lounge/user-stats-v1.js';
+import * as azarMatch__richHistoryV1 from './azar-match/rich-history-v1.js';
+import * as azarMatch__userEmbeddingV2 from './azar-match/user-embedding-v2.js';
+import * as live__hakunaHostStatV1 from './live/hakuna-host-stat-v1.js';
+import * as live__realtimeRoomContextV1 from './live/realtime-room-context-v1.js';
+import * as live__viewerWatchHistoryV1 from './live/viewer-watch-history-v1.js';
 
 /** Typed accessors of every feature, grouped by namespace, all reading through `reader`. */
 export function createFeatures(reader: FeatureReader = defaultFeatureReader) {

@@ -1,5 +1,4 @@
 /** Every emitter, each a pure (IR, context) → FileMap. Order does not matter: paths never overlap. */
-import path from 'node:path';
 import type { IR } from '../ir/types.ts';
 import type { PreviousState } from '../plan/previous-state.ts';
 import type { FileMap } from '../write/file-map.ts';
@@ -13,21 +12,19 @@ import { emitManifest } from './manifest/index.ts';
 import { emitMigrations } from './migrations/index.ts';
 import { emitTypeScript } from './typescript/index.ts';
 
+/**
+ * What emitters read besides the IR. Nothing here depends on the machine, the working folder or where
+ * the toolchain is installed: the output must be byte-identical everywhere for `codegen --check`.
+ */
 export interface EmitContext {
-  /** This package's runtime/ folder, relative to the output folder, forward slashes. */
-  readonly runtimeDir: string;
+  /** The package specifier generated TypeScript imports the runtime from (`codegen.runtime_import`). */
+  readonly runtimeImport: string;
   /** What the previous codegen left in the output folder (the baseline of schema evolution). */
   readonly previous: PreviousState;
 }
 
-const RUNTIME_ROOT = path.resolve(import.meta.dirname, '../../runtime');
-
-export function emitContext(outDir: string, previous: PreviousState): EmitContext {
-  return { runtimeDir: path.relative(path.resolve(outDir), RUNTIME_ROOT).split(path.sep).join('/'), previous };
-}
-
 export const EMITTERS: readonly ((ir: IR, ctx: EmitContext) => FileMap)[] = [
-  (ir, ctx) => emitTypeScript(ir, { runtimeDir: ctx.runtimeDir }),
+  (ir, ctx) => emitTypeScript(ir, { runtimeImport: ctx.runtimeImport }),
   emitAvro,
   emitCql,
   emitBigQuery,

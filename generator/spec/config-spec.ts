@@ -15,6 +15,24 @@ export const consumerSpec = z.strictObject({
   api_keys_env: z.string().optional().describe('Environment variable holding the consumer\'s Read API keys (comma-separated)'),
 });
 
+/**
+ * What generated TypeScript imports the runtime from: a bare package specifier (`featurestore/runtime`,
+ * `@acme/featurestore/runtime`) or a package import (`#featurestore`), never a path. A path would tie the
+ * output to where the toolchain is installed, so `codegen --check` would differ between machines.
+ */
+export const RUNTIME_IMPORT_PATTERN = /^(?:#[A-Za-z0-9._~/-]+|(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(?:\/[A-Za-z0-9._~-]+)*)$/;
+export const DEFAULT_RUNTIME_IMPORT = 'featurestore/runtime';
+
+export const codegenSpec = z.strictObject({
+  runtime_import: z
+    .string()
+    .regex(RUNTIME_IMPORT_PATTERN, {
+      error: 'use a package specifier such as featurestore/runtime or a package import such as #featurestore; a path would make the output depend on where the toolchain is installed',
+    })
+    .default(DEFAULT_RUNTIME_IMPORT)
+    .describe('Module specifier generated TypeScript imports the runtime from (default featurestore/runtime)'),
+});
+
 export const configSpec = z.strictObject({
   cassandra: z
     .strictObject({
@@ -33,6 +51,7 @@ export const configSpec = z.strictObject({
     .strictObject({ topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('featurestore.commands') })
     .default({ topic: 'featurestore.commands' }),
   consumers: z.record(z.string().regex(CONSUMER_NAME_PATTERN), consumerSpec.nullable()).default({}),
+  codegen: codegenSpec.default({ runtime_import: DEFAULT_RUNTIME_IMPORT }),
 });
 
 export type ConfigSpec = z.infer<typeof configSpec>;

@@ -123,15 +123,15 @@ const byName = (a: FeatureIR, b: FeatureIR) => (a.fullName < b.fullName ? -1 : a
 
 export const sampleIR: IR = { project: PROJECT, features: [hostStat, purge, matchEvents].sort(byName) };
 
-/** Where the repository's runtime/ is, for pointing generated imports at it from a temp folder. */
-export const RUNTIME_DIR = path.resolve('runtime');
-
-/** Emits `ir` into `<fresh temp dir>/generated` with imports reaching the real runtime/; returns both paths. */
+/**
+ * Emits `ir` into `<fresh temp dir>/generated` and returns both paths. The modules import
+ * `featurestore/runtime`, which vitest (alias) and tsconfig.json (paths) map to the real runtime/.
+ */
 export async function writeEmitted(prefix: string, ir: IR): Promise<{ dir: string; out: string; files: FileMap }> {
   await mkdir(path.resolve('.vitest-tmp'), { recursive: true });
   const dir = await mkdtemp(path.join(path.resolve('.vitest-tmp'), `${prefix}-`));
   const out = path.join(dir, 'generated');
-  const files = emitTypeScript(ir, { runtimeDir: path.relative(out, RUNTIME_DIR).split(path.sep).join('/') });
+  const files = emitTypeScript(ir);
   for (const [rel, content] of files) {
     await mkdir(path.dirname(path.join(out, rel)), { recursive: true });
     await writeFile(path.join(out, rel), content);

@@ -2,9 +2,8 @@
 // Source: features/azar-lounge/azar-lounge.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import { z } from 'zod';
-import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from '../../../runtime/index.ts';
-import { defaultFeatureReader, objectAccessor } from '../../../runtime/index.ts';
+import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, objectAccessor, z } from 'featurestore/runtime';
 
 /** Key of azar-lounge::user-interaction-v1. */
 export interface UserInteractionV1Key {

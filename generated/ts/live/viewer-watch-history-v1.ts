@@ -2,9 +2,8 @@
 // Source: features/live/live.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import { z } from 'zod';
-import type { FeatureReader, HistoryAccessor, HistoryFeatureDescriptor } from '../../../runtime/index.ts';
-import { defaultFeatureReader, historyAccessor } from '../../../runtime/index.ts';
+import type { FeatureReader, HistoryAccessor, HistoryFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, historyAccessor, z } from 'featurestore/runtime';
 
 /** Key of live::viewer-watch-history-v1. */
 export interface ViewerWatchHistoryV1Key {

@@ -12,6 +12,7 @@
 import { posix } from 'node:path';
 import CodeBlockWriter from 'code-block-writer';
 import type { FeatureIR, IR } from '../../ir/types.ts';
+import { DEFAULT_RUNTIME_IMPORT } from '../../spec/config-spec.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { avroValueSchema, featureFingerprint } from '../avro/index.ts';
 import { writeFeatureModule } from './feature-module.ts';
@@ -20,10 +21,11 @@ import { isIdentifierName } from './ts-literal.ts';
 
 export interface TypeScriptEmitOptions {
   /**
-   * The runtime folder relative to the output folder, for the relative imports of `<runtimeDir>/index.ts`.
-   * Default `../runtime`: the repository's runtime/ next to generated/.
+   * The module generated code imports the runtime (and zod's `z`) from: a package specifier, default
+   * `featurestore/runtime` (`codegen.runtime_import` in featurestore.yaml). Never a relative path, so
+   * the output is the same wherever the toolchain is installed.
    */
-  readonly runtimeDir?: string;
+  readonly runtimeImport?: string;
 }
 
 const WRITER_OPTIONS = { indentNumberOfSpaces: 2, useTabs: false, newLine: '\n', useSingleQuote: true } as const;
@@ -37,7 +39,7 @@ export function featureModulePath(feature: FeatureIR): string {
 }
 
 export function emitTypeScript(ir: IR, options: TypeScriptEmitOptions = {}): FileMap {
-  const runtimeIndex = posix.join(options.runtimeDir ?? '../runtime', 'index.ts');
+  const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const render = (write: (w: CodeBlockWriter) => void): string => {
     const writer = new CodeBlockWriter(WRITER_OPTIONS);
     write(writer);
@@ -57,23 +59,25 @@ export function emitTypeScript(ir: IR, options: TypeScriptEmitOptions = {}): Fil
       feature,
       avroSchema,
       fingerprint: featureFingerprint(feature),
-      runtimeImport: importSpecifier(path, runtimeIndex),
+      runtimeImport,
     };
     files.set(path, render((w) => writeFeatureModule(w, input)));
     modules.push({ feature, specifier: importSpecifier(TS_INDEX_PATH, path) });
   }
-  const index = { features: modules, runtimeImport: importSpecifier(TS_INDEX_PATH, runtimeIndex) };
+  const index = { features: modules, runtimeImport };
   files.set(TS_INDEX_PATH, render((w) => writeIndexModule(w, index)));
   return files;
 }
 
 /**
- * Relative ESM specifier from the module at `fromFile` (inside the output folder) to `toFile` (relative
- * to the output folder, possibly outside it: `../runtime/index.ts`). Pure path arithmetic, independent of cwd.
+ * Relative ESM specifier from one generated module to another, both relative to the output folder,
+ * with the `.js` extension of the compiled file (`./live/x-v1.js`): what `tsc` requires under
+ * `module: NodeNext`, and what bundlers, tsx and vitest map back to the `.ts` source. Pure path
+ * arithmetic, independent of the working directory.
  */
 function importSpecifier(fromFile: string, toFile: string): string {
   const from = posix.dirname(posix.normalize(fromFile)).split('/').filter((s) => s !== '.' && s !== '');
-  const to = posix.normalize(toFile).split('/').filter((s) => s !== '.' && s !== '');
+  const to = posix.normalize(toFile).replace(/\.ts$/, '.js').split('/').filter((s) => s !== '.' && s !== '');
   let common = 0;
   while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
   const rel = [...from.slice(common).map(() => '..'), ...to.slice(common)].join('/');

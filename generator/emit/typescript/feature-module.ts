@@ -29,7 +29,7 @@ export interface FeatureModuleInput {
   readonly feature: FeatureIR;
   readonly avroSchema: AvroSchemaJson;
   readonly fingerprint: bigint;
-  /** Import specifier of runtime/index.ts from this module. */
+  /** Package specifier of the runtime (`featurestore/runtime`). */
   readonly runtimeImport: string;
 }
 
@@ -43,10 +43,11 @@ export function writeFeatureModule(w: CodeBlockWriter, input: FeatureModuleInput
   const values = valueFields(f);
 
   w.write(preamble('slash', [f.location.file])).blankLine();
-  w.writeLine(`import { z } from 'zod';`);
-  // verbatimModuleSyntax: what only crosses as a type is imported as a type.
+  // verbatimModuleSyntax: what only crosses as a type is imported as a type. zod comes through the
+  // runtime (which re-exports its `z`): a service depends on the toolchain package alone, and under
+  // strict installers (pnpm) generated code could not import a zod the service does not list.
   w.writeLine(`import type { FeatureReader, ${kind}Accessor, ${kind}FeatureDescriptor } from ${quote(runtimeImport)};`);
-  w.writeLine(`import { defaultFeatureReader, ${factory} } from ${quote(runtimeImport)};`);
+  w.writeLine(`import { defaultFeatureReader, ${factory}, z } from ${quote(runtimeImport)};`);
   w.blankLine();
 
   writeInterface(w, b.key, `Key of ${f.fullName}.`, keys);

@@ -6,7 +6,7 @@ import { featureBindings } from './feature-module.ts';
 import { propertyKey, quote, writeDocs } from './ts-literal.ts';
 
 export interface IndexModuleInput {
-  /** Features sorted by full name, each with its module specifier relative to ts/ (`./live/x-v1.ts`). */
+  /** Features sorted by full name, each with its module specifier relative to ts/ (`./live/x-v1.js`). */
   readonly features: readonly { readonly feature: FeatureIR; readonly specifier: string }[];
   readonly runtimeImport: string;
 }
