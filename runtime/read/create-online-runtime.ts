@@ -5,6 +5,9 @@
  * values match the feature's schema; then reads or writes tagged Avro bytes and decodes them with the
  * writer schema each value names.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheKey } from '../cache/cache-key.ts';
 import { ReadThroughCache } from '../cache/read-through-cache.ts';
 import type { RedisFeatureCache } from '../cache/redis/redis-feature-cache.ts';
@@ -17,6 +20,7 @@ import type { FeatureReader } from './feature-reader.ts';
 import {
   AccessDeniedError,
   InvalidInputError,
+  ManifestNotFoundError,
   UnknownFeatureError,
   WrongFeatureTypeError,
   type FieldRecord,
@@ -41,7 +45,14 @@ export const RUNTIME_ERRORS = {
   notAnArray: (what: string) => `${what} must be an array`,
   notARow: (where: string) => `each row must be an object { key, value }${where}`,
   unencodable: (problem: string, where: string) => `the value does not fit the feature's Avro schema: ${problem}${where}`,
+  noManifest: (file: string) =>
+    `no feature manifest at ${file}: pass createOnlineRuntime({ generatedDir }) the folder featurestore codegen writes (run featurestore codegen first)`,
+  noDefaultManifest: (file: string, cwd: string) =>
+    `no feature manifest at ${file} (generatedDir defaults to "${DEFAULT_GENERATED_DIR}" under the working folder ${cwd}): pass createOnlineRuntime({ generatedDir }) the folder featurestore codegen writes, e.g. new URL('../generated/', import.meta.url)`,
 } as const;
+
+/** Where createOnlineRuntime looks for manifest.json when `generatedDir` is not given. */
+export const DEFAULT_GENERATED_DIR = 'generated';
 
 /** A cache the runtime can also ask for readiness; RedisFeatureCache is one. */
 interface PingableCache {
@@ -52,7 +63,7 @@ interface PingableCache {
 type Row = { readonly key: FieldRecord; readonly value: FieldRecord };
 
 export async function createOnlineRuntime(options: OnlineRuntimeOptions): Promise<OnlineRuntime> {
-  const catalog = await loadFeatureCatalog(options.generatedDir ?? 'generated');
+  const catalog = await loadFeatureCatalog(await manifestFolder(options.generatedDir));
   const tables = [...catalog.features.values()].map((f) => f.table);
   const store = await openOnlineStore(options.store, { keyspace: catalog.keyspace, tables });
   let redis: RedisFeatureCache | null = null;
@@ -81,6 +92,19 @@ export async function createOnlineRuntime(options: OnlineRuntimeOptions): Promis
       })
     : null;
   return new StoreBackedRuntime(catalog, store, readThrough, redis, options.observer ?? {});
+}
+
+/**
+ * The generated folder, checked to hold a manifest. The default stays the working folder's
+ * `generated/` (services started from their own root, the repository's scripts and tests); a service
+ * started from elsewhere gets this error naming the option, not a bare ENOENT.
+ */
+async function manifestFolder(given: string | URL | undefined): Promise<string> {
+  const dir = given === undefined ? DEFAULT_GENERATED_DIR : given instanceof URL ? fileURLToPath(given) : given;
+  const file = path.resolve(dir, 'manifest.json');
+  const found = await stat(file).then((s) => s.isFile(), () => false);
+  if (!found) throw new ManifestNotFoundError(file, given === undefined ? RUNTIME_ERRORS.noDefaultManifest(file, process.cwd()) : RUNTIME_ERRORS.noManifest(file));
+  return dir;
 }
 
 class StoreBackedRuntime implements OnlineRuntime {

@@ -6,7 +6,7 @@ export {
   type HistoryAccessor,
   type ObjectAccessor,
 } from './accessors.ts';
-export { createOnlineRuntime, MAX_RANGE_EVENTS, RUNTIME_ERRORS } from './create-online-runtime.ts';
+export { createOnlineRuntime, DEFAULT_GENERATED_DIR, MAX_RANGE_EVENTS, RUNTIME_ERRORS } from './create-online-runtime.ts';
 export {
   configuredFeatureReader,
   configureFeatureReader,
@@ -28,6 +28,7 @@ export {
   AccessDeniedError,
   FeatureStoreError,
   InvalidInputError,
+  ManifestNotFoundError,
   UnknownFeatureError,
   WrongFeatureTypeError,
   type FieldRecord,

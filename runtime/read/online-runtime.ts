@@ -9,8 +9,12 @@ import type { OnlineStore } from '../online/online-store.ts';
 import type { FeatureReader } from './feature-reader.ts';
 
 export interface OnlineRuntimeOptions {
-  /** Folder holding manifest.json and acl/acl.json. Default `generated`. */
-  readonly generatedDir?: string;
+  /**
+   * Folder holding manifest.json and acl/acl.json: a path (relative to the working folder) or a file URL,
+   * e.g. `new URL('../generated/', import.meta.url)` to find it beside the service's code wherever the
+   * service is started from. Default `generated` under the working folder.
+   */
+  readonly generatedDir?: string | URL;
   readonly store:
     | { readonly kind: 'sqlite'; readonly path: string }
     /** An OnlineStore built by the caller (another adapter, or a wrapper that instruments one); closed by close(). */
@@ -106,6 +110,18 @@ export class AccessDeniedError extends FeatureStoreError {
     readonly mode: 'read' | 'write',
   ) {
     super(`consumer "${consumer}" may not ${mode} ${feature} (see access.${mode} in its YAML definition)`);
+  }
+}
+
+/** No `manifest.json` where the runtime was told (or defaulted) to look; names the option to pass. */
+export class ManifestNotFoundError extends FeatureStoreError {
+  override readonly name = 'ManifestNotFoundError';
+  constructor(
+    /** The absolute path looked at. */
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
