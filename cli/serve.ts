@@ -1,65 +1,61 @@
 /**
  * `featurestore serve`: the HTTP Read API over the online store (SQLite file or Cassandra), with an
- * optional Redis cache. API keys come from the variables the config names per consumer
- * (`consumers.<name>.api_keys_env`), read once here; the generated ACL decides what each may read.
- * Runs until SIGINT/SIGTERM (or `signal`), then drains requests and closes the store.
+ * optional Redis cache. Needs only the generated folder: the manifest names each consumer's API-key
+ * variable, read once here; the generated ACL decides what each may read.
+ *
+ * Output: a server that started logs JSON lines (pino) on stdout and nothing else, from its first
+ * warning to its last line (`stopped`), so one collector sees everything. A serve that cannot start
+ * prints one `featurestore: …` line on stderr and exits 2 (a flag, the environment) or 1 (the store,
+ * the port, the generated files), like every other command.
+ *
+ * Runs until SIGINT/SIGTERM, the npm wrapper going away (parent-watch.ts) or `signal`, then drains
+ * requests and closes the store.
  */
-import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { cassandraSettingsFromEnv } from '../runtime/connect/cassandra.ts';
-import { createOnlineRuntime } from '../runtime/index.ts';
-import type { OnlineRuntimeOptions } from '../runtime/read/online-runtime.ts';
+import { loadConfig } from '../generator/load/config.ts';
+import { UsageError } from '../generator/diagnostics.ts';
+import { loadFeatureCatalog, type FeatureCatalog } from '../runtime/manifest/feature-catalog.ts';
+import { createOnlineRuntime } from '../runtime/read/create-online-runtime.ts';
+import type { OnlineRuntime } from '../runtime/read/online-runtime.ts';
 import { describeSqliteOpenError, sqlitePathProblem } from '../runtime/online/sqlite/sqlite-path-check.ts';
+import { BatchedLogStream } from '../runtime/server/batched-log-stream.ts';
 import {
   apiKeysFromEnv,
   createApiKeyTable,
   createReadMetrics,
   createReadServer,
-  DEFAULT_LIMITS,
   DuplicateApiKeyError,
   type ApiKeyTable,
   type ConsumerKeyConfig,
 } from '../runtime/server/index.ts';
-import { UsageError } from '../generator/diagnostics.ts';
-import { loadConfig } from '../generator/load/config.ts';
 import { printDiagnostics } from './codegen.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
+import { startedByPackageManager, watchParent } from './parent-watch.ts';
+import {
+  checkConsistency,
+  checkLogLevel,
+  checkRedisUrl,
+  parsePort,
+  parseStoreSpec,
+  positive,
+  redactUrl,
+  SERVE_ERRORS,
+  storeOption,
+  type ServeFlags,
+} from './serve-flags.ts';
+import { consumerKeyVariables, KeyVariablesError, SERVE_KEY_ERRORS } from './serve-keys.ts';
+import { locateServeProject } from './serve-project.ts';
 
-export interface ServeFlags {
-  readonly port: string;
-  readonly host: string;
-  readonly generated: string;
-  readonly store: string;
-  readonly redis?: string;
-  readonly config?: string;
-  readonly consistency?: string;
-  readonly keyspace?: string;
-  readonly logLevel: string;
-  readonly maxKeys: string;
-  readonly maxFeatures: string;
-  readonly bodyLimit: string;
-}
+export { LOG_LEVELS, redactUrl, SERVE_DEFAULTS, SERVE_ERRORS, SERVE_FLAG_DEFAULTS, type ServeFlags } from './serve-flags.ts';
+export { SERVE_KEY_ERRORS } from './serve-keys.ts';
+export { SERVE_PROJECT_ERRORS } from './serve-project.ts';
 
-export const SERVE_DEFAULTS = { port: '8080', host: '127.0.0.1', store: 'sqlite:featurestore.sqlite' } as const;
-
-/** pino's levels, and `silent`. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-export const SERVE_ERRORS = {
-  badStore: (spec: string) => `invalid --store "${spec}": expected sqlite:PATH or cassandra`,
-  badNumber: (flag: string, value: string) => `invalid ${flag} "${value}": expected a positive integer`,
-  badPort: (value: string) => `invalid --port "${value}": expected an integer from 0 to 65535 (hint: 0 picks a free port)`,
-  badLogLevel: (value: string) => `invalid --log-level "${value}": expected one of ${LOG_LEVELS.join(', ')}`,
-  badRedis: (value: string) =>
-    `invalid --redis "${redactUrl(value)}": expected a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380/0`,
-  badConsistency: (value: string, names: readonly string[]) =>
-    `invalid --consistency "${value}": expected one of ${names.join(', ')}`,
-  badSqlite: (spec: string, problem: string) => `invalid --store "${spec}": ${problem}`,
-  storeFailed: (spec: string, message: string) => `cannot open the online store (--store ${spec}): ${message}`,
-  duplicateKey: (a: string, b: string, variables: string) =>
-    `the same API key is configured for consumers "${a}" and "${b}" (${variables}): give each consumer keys of its own`,
-  noManifest: (dir: string) => `${dir}/manifest.json not found: run featurestore codegen first (or pass --generated DIR)`,
-  noKeys: 'no consumer has an API key (set the variables named by api_keys_env in the config): every /v1 request will get 401',
+/** The `msg` of the lifecycle log lines, for operators' alerts and for tests. */
+export const SERVE_LOG = {
+  listening: 'listening',
+  stopping: 'shutting down',
+  stopped: 'stopped',
+  anonymous: 'requests without an API key act as the --anonymous-consumer; do not expose this server',
 } as const;
 
 export interface ServeHooks {
@@ -77,28 +73,57 @@ export async function serveCommand(opts: ServeFlags, io: Io, hooks: ServeHooks =
     maxFeatures: positive('--max-features', opts.maxFeatures),
     bodyLimit: positive('--body-limit', opts.bodyLimit),
   };
-  if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(SERVE_ERRORS.badLogLevel(opts.logLevel));
+  checkLogLevel(opts.logLevel);
   if (opts.redis !== undefined) checkRedisUrl(opts.redis);
-  const store = parseStore(opts);
-  if (store.kind === 'cassandra' && opts.consistency !== undefined) await checkConsistency(opts.consistency);
-  await access(path.join(opts.generated, 'manifest.json')).catch(() => {
-    throw new UsageError(SERVE_ERRORS.noManifest(opts.generated));
-  });
-  const { config, diagnostics } = await loadConfig(opts.config);
-  printDiagnostics(diagnostics, io);
-  if (diagnostics.some((d) => d.severity === 'error')) return EXIT_INVALID;
-  const apiKeys = keyTable(config.consumers, io);
-  if (apiKeys.consumers.length === 0) io.err(`featurestore serve: warning: ${SERVE_ERRORS.noKeys}\n`);
+  const spec = parseStoreSpec(opts.store);
+  if (spec?.kind === 'cassandra' && opts.consistency !== undefined) await checkConsistency(opts.consistency);
+
+  const project = await locateServeProject(opts);
+  const manifestFile = path.join(project.generatedDir, 'manifest.json');
+  let catalog: FeatureCatalog;
+  try {
+    // Loaded here as well as by the runtime (milliseconds): a bad manifest fails before the store opens.
+    catalog = await loadFeatureCatalog(project.generatedDir);
+  } catch (e) {
+    return fail(io, e instanceof Error ? e.message : String(e));
+  }
+  let config = null;
+  if (project.configFile !== null) {
+    const loaded = await loadConfig(project.configFile);
+    printDiagnostics(loaded.diagnostics, io);
+    if (loaded.diagnostics.some((d) => d.severity === 'error')) return EXIT_INVALID;
+    config = { file: project.configFile, spec: loaded.config };
+  }
+  let variables: ConsumerKeyConfig;
+  try {
+    variables = consumerKeyVariables(catalog.apiKeyVariables, config, manifestFile);
+  } catch (e) {
+    if (e instanceof KeyVariablesError) return fail(io, e.message);
+    throw e;
+  }
+  const anonymous = opts.anonymousConsumer;
+  if (anonymous !== undefined && !catalog.consumers.includes(anonymous)) {
+    throw new UsageError(SERVE_KEY_ERRORS.unknownAnonymous(anonymous, catalog.consumers));
+  }
+  const warnings: string[] = [];
+  const apiKeys = keyTable(variables, warnings);
+  const store = storeOption(spec, opts, project.defaultSqlitePath);
+  const storeText = store.kind === 'sqlite' ? `sqlite:${store.path}` : `cassandra${opts.keyspace ? ` keyspace ${opts.keyspace}` : ''}`;
   if (store.kind === 'sqlite') {
     const problem = await sqlitePathProblem(store.path);
-    if (problem) throw new UsageError(SERVE_ERRORS.badSqlite(opts.store, problem));
+    if (problem) throw new UsageError(SERVE_ERRORS.badSqlite(storeText, problem));
+  }
+  // A server nobody can call is a misconfiguration, not a warning: refuse to start.
+  if (apiKeys.consumers.length === 0 && anonymous === undefined) {
+    const named = Object.values(variables).flatMap((v) => (v?.api_keys_env ? [v.api_keys_env] : []));
+    throw new UsageError(named.length > 0 ? SERVE_KEY_ERRORS.noKeys(named) : SERVE_KEY_ERRORS.noKeyVariables(manifestFile));
   }
 
   const metrics = createReadMetrics();
-  let runtime: Awaited<ReturnType<typeof createOnlineRuntime>>;
+  let runtime: OnlineRuntime;
   try {
     runtime = await createOnlineRuntime({
-      generatedDir: opts.generated,
+      generatedDir: project.generatedDir,
       store,
       cache: opts.redis ? { redisUrl: opts.redis } : null,
       observer: metrics.observer,
@@ -106,11 +131,19 @@ export async function serveCommand(opts: ServeFlags, io: Io, hooks: ServeHooks =
   } catch (e) {
     // What the checks above could not foresee (a corrupt file, a full disk, Cassandra unreachable): one line.
     const sqlite = store.kind === 'sqlite' ? describeSqliteOpenError(store.path, e) : null;
-    if (sqlite) throw new UsageError(SERVE_ERRORS.badSqlite(opts.store, sqlite));
-    io.err(`featurestore: ${SERVE_ERRORS.storeFailed(opts.store, e instanceof Error ? e.message : String(e))}\n`);
-    return EXIT_INVALID;
+    if (sqlite) throw new UsageError(SERVE_ERRORS.badSqlite(storeText, sqlite));
+    return fail(io, SERVE_ERRORS.storeFailed(storeText, e instanceof Error ? e.message : String(e)));
   }
-  const app = await createReadServer({ runtime, apiKeys, limits, metrics, logger: { level: opts.logLevel } });
+  // The server's log stream is the command's stdout (tests read it through `io`).
+  const logStream = new BatchedLogStream({ write: (text: string) => io.out(text) });
+  const app = await createReadServer({
+    runtime,
+    apiKeys,
+    limits,
+    metrics,
+    logger: { level: opts.logLevel, stream: logStream },
+    ...(anonymous !== undefined ? { anonymousConsumer: anonymous } : {}),
+  });
   let url: string;
   try {
     await app.listen({ port, host: opts.host });
@@ -120,72 +153,38 @@ export async function serveCommand(opts: ServeFlags, io: Io, hooks: ServeHooks =
   } catch (e) {
     await app.close().catch(() => {});
     await runtime.close().catch(() => {});
-    io.err(`featurestore serve: cannot listen on ${opts.host}:${port}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT_INVALID;
+    logStream.flush();
+    return fail(io, SERVE_ERRORS.cannotListen(opts.host, port, e instanceof Error ? e.message : String(e)));
   }
-  const storeText = store.kind === 'sqlite' ? `sqlite:${store.path}` : `cassandra${opts.keyspace ? ` keyspace ${opts.keyspace}` : ''}`;
-  io.err(`featurestore serve: listening on ${url} (store ${storeText}, cache ${opts.redis ? redactUrl(opts.redis) : 'off'}, consumers with keys: ${apiKeys.consumers.join(', ') || 'none'})\n`);
+  for (const warning of warnings) app.log.warn(warning);
+  if (anonymous !== undefined) app.log.warn({ anonymousConsumer: anonymous }, SERVE_LOG.anonymous);
+  // Start and stop are written at every level but `silent`: `--log-level warn` drops the request lines,
+  // and the start line is where a supervisor learns the URL (`--port 0`) and that the server is up.
+  const lifecycle = opts.logLevel === 'silent' || opts.logLevel === 'debug' || opts.logLevel === 'trace' ? app.log : app.log.child({}, { level: 'info' });
+  lifecycle.info(
+    { url, store: storeText, generated: project.generatedDir, cache: opts.redis ? redactUrl(opts.redis) : null, consumersWithKeys: apiKeys.consumers },
+    SERVE_LOG.listening,
+  );
   hooks.onListening?.(url);
 
-  await stopped(hooks.signal);
-  io.err('featurestore serve: shutting down\n');
+  const reason = await stopped(hooks.signal);
+  lifecycle.info({ reason }, SERVE_LOG.stopping);
   // Fastify stops accepting, lets in-flight requests finish, then the store and cache close.
   await app.close();
   await runtime.close();
+  lifecycle.info(SERVE_LOG.stopped);
+  logStream.flush();
   return EXIT_OK;
 }
 
-function parseStore({ store: spec, consistency, keyspace }: ServeFlags): OnlineRuntimeOptions['store'] {
-  if (spec === 'cassandra') {
-    return { kind: 'cassandra', settings: cassandraSettingsFromEnv(), ...(consistency ? { consistency } : {}), ...(keyspace ? { keyspace } : {}) };
-  }
-  if (spec.startsWith('sqlite:') && spec.length > 'sqlite:'.length) return { kind: 'sqlite', path: spec.slice('sqlite:'.length) };
-  throw new UsageError(SERVE_ERRORS.badStore(spec));
-}
-
-function positive(flag: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n === 0) throw new UsageError(SERVE_ERRORS.badNumber(flag, value));
-  return n;
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d{1,5}$/.test(value) || n > 65535) throw new UsageError(SERVE_ERRORS.badPort(value));
-  return n;
-}
-
-/** `redis://` or `rediss://`, a host, an optional port 1..65535 and an optional database number. */
-function checkRedisUrl(value: string): void {
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    // not a URL at all
-  }
-  const portOk = !url?.port || (Number(url.port) >= 1 && Number(url.port) <= 65535);
-  const dbOk = !url || url.pathname === '' || url.pathname === '/' || /^\/\d+$/.test(url.pathname);
-  if (!url || !['redis:', 'rediss:'].includes(url.protocol) || url.hostname === '' || !portOk || !dbOk) {
-    throw new UsageError(SERVE_ERRORS.badRedis(value));
-  }
-}
-
-/** `value` with any password replaced by `***`, for messages: a Redis URL may carry one. */
-export function redactUrl(value: string): string {
-  // Greedy to the last `@` before the path: an unescaped `@` inside the password is hidden too.
-  return value.replace(/^([a-z][\w+.-]*:\/\/[^/@:]*:)[^/]*@/i, '$1***@');
-}
-
-/** The driver's names; imported here only when Cassandra is the store. */
-async function checkConsistency(value: string): Promise<void> {
-  const { types } = await import('cassandra-driver');
-  const names = Object.keys(types.consistencies).filter((k) => Number.isNaN(Number(k)));
-  if (!names.includes(value)) throw new UsageError(SERVE_ERRORS.badConsistency(value, names));
+function fail(io: Io, message: string): number {
+  io.err(`featurestore: ${message}\n`);
+  return EXIT_INVALID;
 }
 
 /** The API keys of every consumer; one key for two consumers is a usage error naming both variables. */
-function keyTable(consumers: ConsumerKeyConfig, io: Io): ApiKeyTable {
-  const keys = apiKeysFromEnv(consumers, process.env, (m) => io.err(`featurestore serve: warning: ${m}\n`));
+function keyTable(consumers: ConsumerKeyConfig, warnings: string[]): ApiKeyTable {
+  const keys = apiKeysFromEnv(consumers, process.env, (m) => warnings.push(m));
   try {
     return createApiKeyTable(keys);
   } catch (e) {
@@ -195,24 +194,25 @@ function keyTable(consumers: ConsumerKeyConfig, io: Io): ApiKeyTable {
   }
 }
 
-function stopped(signal: AbortSignal | undefined): Promise<void> {
+type StopReason = 'SIGINT' | 'SIGTERM' | 'parent exited' | 'aborted';
+
+function stopped(signal: AbortSignal | undefined): Promise<StopReason> {
   return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
+    let stopWatch = () => {};
+    const done = (reason: StopReason) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      signal?.removeEventListener('abort', onAbort);
+      stopWatch();
+      resolve(reason);
     };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (signal?.aborted) done();
-    else signal?.addEventListener('abort', done, { once: true });
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    const onAbort = () => done('aborted');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (startedByPackageManager()) stopWatch = watchParent(() => done('parent exited'));
+    if (signal?.aborted) done('aborted');
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
-
-export const SERVE_FLAG_DEFAULTS = {
-  logLevel: 'info',
-  maxKeys: String(DEFAULT_LIMITS.maxKeys),
-  maxFeatures: String(DEFAULT_LIMITS.maxFeatures),
-  bodyLimit: String(DEFAULT_LIMITS.bodyLimit),
-} as const;

@@ -42,6 +42,11 @@ export interface ReadServerOptions {
   readonly metrics?: ReadMetrics;
   /** How long `/readyz` waits for the store and cache. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Requests that present no credentials at all act as this consumer (the ACL still applies); a wrong
+   * or malformed key is still a 401. For development: anyone who reaches the port reads as it.
+   */
+  readonly anonymousConsumer?: string;
 }
 
 /** The request id: the caller's `X-Request-Id` when it looks like one (so traces join up), else our own. */
@@ -147,7 +152,11 @@ export async function createReadServer(options: ReadServerOptions): Promise<Fast
     const bySocket = new WeakMap<object, { readonly key: string; readonly consumer: string }>();
     v1.addHook('onRequest', (request, _reply, done) => {
       const key = presentedKey(request.headers.authorization, request.headers['x-api-key']);
-      if (key === undefined) return done(new HttpError(401, ERROR_CODES.unauthenticated, SERVER_ERRORS.missingCredentials));
+      if (key === undefined) {
+        if (options.anonymousConsumer === undefined) return done(new HttpError(401, ERROR_CODES.unauthenticated, SERVER_ERRORS.missingCredentials));
+        request.consumer = options.anonymousConsumer;
+        return done();
+      }
       const socket = request.raw.socket;
       const known = socket ? bySocket.get(socket) : undefined;
       const consumer = known?.key === key ? known.consumer : options.apiKeys.consumerFor(key);

@@ -72,7 +72,13 @@ describe('--store sqlite: paths that cannot work', () => {
   });
 
   it('a file with a SQLite header but garbage after it (what the open reports, named)', async () => {
-    await expectUsage(['--store', `sqlite:${dir}/fake.sqlite`], /invalid --store "sqlite:.*fake\.sqlite": cannot open .*fake\.sqlite: /);
+    // Only opening finds this, and serve opens the store only once a consumer has a key.
+    process.env['FS_KEYS_LIVE_RECOMMENDER'] = 'garbage-test-key';
+    try {
+      await expectUsage(['--store', `sqlite:${dir}/fake.sqlite`], /invalid --store "sqlite:.*fake\.sqlite": cannot open .*fake\.sqlite: /);
+    } finally {
+      VARS.forEach((v, k) => (saved[k] === undefined ? delete process.env[v] : (process.env[v] = saved[k])));
+    }
   });
 
   it('a folder', async () => {

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { cassandraSettingsFromEnv, createCassandraClient } from '../../../runtime/connect/cassandra.ts';
 import { splitStatements } from '../../../runtime/migrate/index.ts';
@@ -71,28 +72,27 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
-/** `featurestore serve` in a child process on a free port; resolves once it prints its URL. */
+/**
+ * `featurestore serve` in a child process on a free port; resolves once `/readyz` answers. The port is
+ * chosen here rather than with `--port 0` so that the server's log (JSON lines on stdout, which carry
+ * the bound URL) can go to /dev/null: still written, the production cost, just not kept or parsed.
+ */
 export async function startServer(options: { keyspace: string; redisUrl?: string; logLevel: string }): Promise<ServerChild> {
-  const args = ['bin/featurestore.mjs', 'serve', '--port', '0', '--store', 'cassandra', '--keyspace', options.keyspace, '--consistency', 'one', '--log-level', options.logLevel];
+  const port = await freePort();
+  const args = ['bin/featurestore.mjs', 'serve', '--port', String(port), '--store', 'cassandra', '--keyspace', options.keyspace, '--consistency', 'one', '--log-level', options.logLevel];
   if (options.redisUrl) args.push('--redis', options.redisUrl);
   const child: ChildProcess = spawn('node', args, {
-    // Logs go to /dev/null: still written (the production cost), just not kept.
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, FS_KEYS_LIVE_RECOMMENDER: API_KEY },
   });
   let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s: ${stderr}`)), 60_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 100))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited with ${child.exitCode ?? child.signalCode}: ${stderr}`);
+    if ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) === 200) break;
+    if (Date.now() > deadline) throw new Error(`serve did not start in 60 s: ${stderr}`);
+  }
   return {
     url,
     async stop() {
@@ -133,4 +133,13 @@ export async function startNullServer(): Promise<ServerChild> {
 /** Load average and CPU count, printed with the figures: a busy machine explains a bad run. */
 export function machineLoad(): string {
   return spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+}
+
+/** A TCP port free right now (bound and released; the server binds it a moment later). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
