@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../generator/diagnostics.ts';
 import { codegenCommand, type CodegenFlags } from './codegen.ts';
+import { INIT_FLAG_DEFAULTS, initCommand, type InitFlags } from './init.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, processIo, type Io } from './io.ts';
 import { printable } from '../generator/safe-text.ts';
 import { migrateCommand, type MigrateFlags } from './migrate.ts';
@@ -24,6 +25,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       .option('--out <dir>', 'output folder', 'generated')
       .option('--config <file>', 'project config (default: ./featurestore.yaml when present)')
       .addOption(new Option('--json', 'print a JSON summary on stdout').default(false));
+
+  program
+    .command('init')
+    .argument('[dir]', 'project folder (created when missing)', undefined)
+    .description('scaffold a project: featurestore.yaml with one consumer, an example feature, .gitignore entries, a codegen script')
+    .option('--namespace <ns>', 'namespace of the example feature', INIT_FLAG_DEFAULTS.namespace)
+    .option('--consumer <name>', 'the consumer (service) reading the features, with its api_keys_env', INIT_FLAG_DEFAULTS.consumer)
+    .option('--force', 'replace an existing config, example feature file or codegen script', false)
+    .action(async (dir: string | undefined, opts: InitFlags) => {
+      exitCode = await initCommand(dir, opts, io);
+    });
 
   definitions(program.command('codegen').description('validate features/ and (re)generate generated/'))
     .option('--check', 'write nothing; exit 1 if the output folder is stale', false)
