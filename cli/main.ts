@@ -5,7 +5,9 @@ import { codegenCommand, type CodegenFlags } from './codegen.ts';
 import { INIT_FLAG_DEFAULTS, initCommand, type InitFlags } from './init.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, processIo, type Io } from './io.ts';
 import { printable } from '../generator/safe-text.ts';
+import { MissingDriverError } from '../runtime/connect/optional-drivers.ts';
 import { migrateCommand, type MigrateFlags } from './migrate.ts';
+import { packageVersion } from './package-version.ts';
 import { planCommand, type PlanFlags } from './plan.ts';
 import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './serve.ts';
 
@@ -15,6 +17,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   let exitCode = EXIT_OK;
   const program = new Command('featurestore')
     .description('Compile feature definitions (YAML) into typed clients, Avro, CQL, BigQuery DDL, Airflow DAGs and ACLs.')
+    .version(packageVersion(), '-V, --version', 'print the featurestore version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run featurestore --help for usage)');
@@ -88,7 +91,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const helpShown = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
       return helpShown ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError) {
+    // A driver that is not installed is the set-up's problem, like a wrong flag: one line naming the package.
+    if (e instanceof UsageError || e instanceof MissingDriverError) {
       io.err(`featurestore: ${e.message}\n`);
       return EXIT_USAGE;
     }

@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createBigQueryClient } from '../runtime/connect/bigquery.ts';
 import { cassandraSettingsFromEnv, createCassandraClient } from '../runtime/connect/cassandra.ts';
+import { MissingDriverError } from '../runtime/connect/optional-drivers.ts';
 import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationFile, type MigrationTarget, type Migrator } from '../runtime/migrate/index.ts';
 import { UsageError } from '../generator/diagnostics.ts';
 import type { Manifest } from '../generator/plan/previous-state.ts';
-import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Io } from './io.ts';
 
 export interface MigrateFlags {
   readonly target: MigrationTarget;
@@ -26,7 +27,15 @@ export async function migrateCommand(opts: MigrateFlags, io: Io): Promise<number
     return refuse(opts, io, e.message);
   }
   if (files.length === 0) throw new UsageError(`no migrations in ${opts.generated}/migrations for ${opts.target}: run featurestore codegen first`);
-  const migrator = connect(opts.target, manifest);
+  let migrator: Migrator;
+  try {
+    migrator = await connect(opts.target, manifest);
+  } catch (e) {
+    // The driver is an optional peer dependency: not installed is a set-up problem, like a wrong flag.
+    if (!(e instanceof MissingDriverError)) throw e;
+    refuse(opts, io, e.message);
+    return EXIT_USAGE;
+  }
   try {
     const report = await runMigrations(migrator, files, { dryRun: opts.dryRun, log: (l) => io.err(`${l}\n`) });
     if (opts.json) io.out(JSON.stringify({ ok: true, target: opts.target, ...report }) + '\n');
@@ -63,12 +72,12 @@ function firstLine(e: unknown): string {
   return (text.split('\n')[0] ?? text).replace(/\.$/, '');
 }
 
-function connect(target: MigrationTarget, manifest: Manifest): Migrator {
+async function connect(target: MigrationTarget, manifest: Manifest): Promise<Migrator> {
   if (target === 'cassandra') {
-    return new CassandraMigrator(createCassandraClient(cassandraSettingsFromEnv()), manifest.project.cassandra.keyspace);
+    return new CassandraMigrator(await createCassandraClient(cassandraSettingsFromEnv()), manifest.project.cassandra.keyspace);
   }
   const { project, dataset, location } = manifest.project.bigquery;
-  return new BigQueryMigrator(createBigQueryClient(process.env['BIGQUERY_PROJECT'] ?? project), dataset, location);
+  return new BigQueryMigrator(await createBigQueryClient(process.env['BIGQUERY_PROJECT'] ?? project), dataset, location);
 }
 
 async function readManifest(generated: string): Promise<Manifest> {

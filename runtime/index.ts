@@ -1,7 +1,8 @@
 /**
- * The runtime's public surface, as generated code and services import it. Store and cache adapters
- * (cassandra-driver, better-sqlite3, ioredis) are loaded on demand by createOnlineRuntime, so importing
- * this (every generated client does) stays light.
+ * The runtime's public surface, as generated code and services import it (`featurestore/runtime`).
+ * Store and cache adapters (cassandra-driver, better-sqlite3, ioredis: optional peer dependencies)
+ * are loaded on demand by createOnlineRuntime, so importing this (every generated client does) loads
+ * no driver, and its declarations name none (test/build/lazy-drivers.test.ts).
  */
 export * from './read/index.ts';
 // Generated modules build their zod schemas with this `z`, so a service needs no zod of its own and
@@ -10,4 +11,6 @@ export { z } from 'zod';
 export * from './serde/index.ts';
 export { CACHE_KEY_PREFIX, cacheKey, type CachedEntry, type FeatureCache } from './cache/index.ts';
 export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from './manifest/index.ts';
+export { DRIVER_ERRORS, MissingDriverError, OPTIONAL_DRIVERS, type OptionalDriver } from './connect/optional-drivers.ts';
+export { cassandraSettingsFromEnv, type CassandraSettings } from './connect/cassandra-settings.ts';
 export type { KeyColumnType, KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online/online-store.ts';

@@ -1,7 +1,10 @@
 /**
  * Builds the configured online store. Adapters are imported on demand, so a service using only the
- * generated types (or SQLite) never loads cassandra-driver, and the reverse.
+ * generated types (or SQLite) never loads cassandra-driver, and the reverse; a driver that is not
+ * installed is a MissingDriverError naming it and the option (runtime/connect/optional-drivers.ts).
  */
+import { cassandraSettingsFromEnv } from '../connect/cassandra-settings.ts';
+import { DRIVER_USES, loadDriver } from '../connect/optional-drivers.ts';
 import type { OnlineRuntimeOptions } from '../read/online-runtime.ts';
 import type { OnlineStore, OnlineTable } from './online-store.ts';
 
@@ -13,12 +16,11 @@ export async function openOnlineStore(
     case 'custom':
       return options.store;
     case 'sqlite': {
-      const { SqliteOnlineStore } = await import('./sqlite/sqlite-online-store.ts');
+      const { SqliteOnlineStore } = await loadDriver('better-sqlite3', DRIVER_USES.sqliteStore, () => import('./sqlite/sqlite-online-store.ts'));
       return new SqliteOnlineStore({ path: options.path, tables: context.tables });
     }
     case 'cassandra': {
-      const { CassandraOnlineStore, createOnlineCassandraClient } = await import('./cassandra/cassandra-online-store.ts');
-      const { cassandraSettingsFromEnv } = await import('../connect/cassandra.ts');
+      const { CassandraOnlineStore, createOnlineCassandraClient } = await loadDriver('cassandra-driver', DRIVER_USES.cassandraStore, () => import('./cassandra/cassandra-online-store.ts'));
       const client = createOnlineCassandraClient(options.settings ?? cassandraSettingsFromEnv());
       try {
         const store = new CassandraOnlineStore({

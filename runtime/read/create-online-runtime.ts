@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { cacheKey } from '../cache/cache-key.ts';
 import { ReadThroughCache } from '../cache/read-through-cache.ts';
 import type { RedisFeatureCache } from '../cache/redis/redis-feature-cache.ts';
+import { DRIVER_USES, loadDriver } from '../connect/optional-drivers.ts';
 import { loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from '../manifest/feature-catalog.ts';
 import type { KeyValues, OnlineStore, StoredEvent } from '../online/online-store.ts';
 import { openOnlineStore } from '../online/open-online-store.ts';
@@ -69,7 +70,7 @@ export async function createOnlineRuntime(options: OnlineRuntimeOptions): Promis
   let redis: RedisFeatureCache | null = null;
   try {
     if (options.cache) {
-      const { RedisFeatureCache } = await import('../cache/redis/redis-feature-cache.ts');
+      const { RedisFeatureCache } = await loadDriver('ioredis', DRIVER_USES.redisCache, () => import('../cache/redis/redis-feature-cache.ts'));
       const { redisUrl, timeoutMs, keyPrefix } = options.cache;
       redis = new RedisFeatureCache({ url: redisUrl, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(keyPrefix ? { keyPrefix } : {}) });
       await redis.waitUntilReady(REDIS_STARTUP_WAIT_MS);

@@ -4,7 +4,7 @@
  * an online store (Cassandra or SQLite) and an optional Redis cache. Every read and write names the
  * consumer doing it, and the generated ACL manifest (generated/acl/acl.json) decides.
  */
-import type { CassandraSettings } from '../connect/cassandra.ts';
+import type { CassandraSettings } from '../connect/cassandra-settings.ts';
 import type { OnlineStore } from '../online/online-store.ts';
 import type { FeatureReader } from './feature-reader.ts';
 

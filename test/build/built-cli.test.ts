@@ -1,6 +1,6 @@
 /**
  * The binary runs the built JavaScript only: a codegen big enough to parse YAML in the worker thread
- * resolves no TypeScript file and never asks for tsx, in the main thread or the worker.
+ * resolves no TypeScript file and never asks for tsx or a database driver, in the main thread or the worker.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PARALLEL_THRESHOLD_BYTES } from '../../generator/ir/build-parallel.ts';
 import { listFeatureFiles } from '../../generator/load/discover.ts';
+import { OPTIONAL_DRIVERS } from '../../runtime/connect/optional-drivers.ts';
 import { synthFeatures } from '../../scripts/bench/synth-features.ts';
 import { IMPORT_RECORDER, readImportLog } from '../helpers/import-recorder/read-log.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -36,5 +37,7 @@ describe('the built CLI', () => {
     expect(imports.filter((i) => i.parent?.endsWith('/dist/generator/ir/build-worker.js')).length).toBeGreaterThan(0);
     expect(urls.filter((u) => /\.(m|c)?ts$/.test(u))).toEqual([]);
     expect(imports.filter((i) => i.specifier === 'tsx' || i.specifier.startsWith('tsx/'))).toEqual([]);
+    // Codegen needs no database driver either (they are optional peers, loaded where used).
+    expect(imports.filter((i) => Object.keys(OPTIONAL_DRIVERS).some((d) => i.specifier === d || i.specifier.startsWith(`${d}/`)))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** BigQuery emulator access for tests: the project the emulator serves, and unique datasets. */
-import { createBigQueryClient } from '../../runtime/connect/bigquery.ts';
-import type { BigQuery } from '@google-cloud/bigquery';
+import { BigQuery } from '@google-cloud/bigquery';
+import { bigQueryOptions } from '../../runtime/connect/bigquery.ts';
 
 /** The emulator serves one project (BIGQUERY_PROJECT from the services harness). */
 export function emulatorProject(): string {
@@ -8,7 +8,7 @@ export function emulatorProject(): string {
 }
 
 export function testBigQueryClient(): BigQuery {
-  return createBigQueryClient(emulatorProject());
+  return new BigQuery(bigQueryOptions(emulatorProject()));
 }
 
 export function uniqueDataset(prefix: string): string {

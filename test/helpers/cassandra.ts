@@ -1,12 +1,13 @@
 /** A Cassandra client for tests, from the endpoints the global setup provided. */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type cassandra from 'cassandra-driver';
-import { cassandraSettingsFromEnv, createCassandraClient } from '../../runtime/connect/cassandra.ts';
+import cassandra from 'cassandra-driver';
+import { cassandraClientOptions, cassandraSettingsFromEnv } from '../../runtime/connect/cassandra.ts';
 import { splitStatements } from '../../runtime/migrate/index.ts';
 
 export function testCassandraClient(keyspace?: string): cassandra.Client {
-  return createCassandraClient(cassandraSettingsFromEnv(), keyspace);
+  // The driver is a dev dependency here, so tests build the client synchronously.
+  return new cassandra.Client(cassandraClientOptions(cassandraSettingsFromEnv(), keyspace));
 }
 
 /** A keyspace name no other test run uses. */

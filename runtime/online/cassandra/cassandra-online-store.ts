@@ -20,7 +20,7 @@
  *   maxEvents and older events expire with the TTL (TimeWindowCompactionStrategy drops them whole).
  */
 import cassandra from 'cassandra-driver';
-import type { CassandraSettings } from '../../connect/cassandra.ts';
+import type { CassandraSettings } from '../../connect/cassandra-settings.ts';
 import { mapBounded } from '../bounded-map.ts';
 import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
 

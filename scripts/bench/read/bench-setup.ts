@@ -33,7 +33,7 @@ export function servicesUp(): void {
 
 /** The generated CQL with `feature_store` renamed: idempotent (IF NOT EXISTS), so reruns reuse it. */
 export async function createKeyspace(keyspace: string): Promise<void> {
-  const client = createCassandraClient(cassandraSettingsFromEnv());
+  const client = await createCassandraClient(cassandraSettingsFromEnv());
   try {
     const files = (await readdir('generated/cql', { recursive: true })).filter((f) => f.endsWith('.cql')).sort();
     for (const file of files) {

@@ -24,7 +24,7 @@ export async function rawRedisGet(redisUrl: string, keyCount: number, concurrenc
 }
 
 export async function rawCassandraSelect(keyspace: string, keyCount: number, concurrency: number, durationMs: number): Promise<CaseResult> {
-  const client = createCassandraClient(cassandraSettingsFromEnv(), keyspace);
+  const client = await createCassandraClient(cassandraSettingsFromEnv(), keyspace);
   const query = `SELECT fs_value, fs_schema_id, fs_updated_at FROM ${keyspace}.live__hakuna_host_stat_v1 WHERE user_id = ?`;
   const options = { prepare: true, consistency: cassandra.types.consistencies.one };
   try {
