@@ -143,12 +143,23 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+/**
+ * Python writes bytecode next to the DAGs it imports (`__pycache__/*.pyc`, or a bare `.pyc`) whenever
+ * Airflow, a test or an editor loads generated/airflow/. Those files are not output and must not make
+ * `--check` fail as "extra"; the next write drops them with the old tree. Only bytecode is ignored:
+ * anything else in the folder is a stray file that `--check` should report.
+ */
+function isPythonBytecode(rel: string): boolean {
+  return rel.endsWith('.pyc') || rel.split('/').includes('__pycache__');
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   if (!(await exists(dir))) return [];
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .filter((rel) => !isPythonBytecode(rel));
 }
 
 async function exists(p: string): Promise<boolean> {
