@@ -188,7 +188,9 @@ describe('serve outside the repository', () => {
     });
     expect(res.code).toBe(0);
     expect((await stat(path.join(dir, DEFAULT_SQLITE_FILE))).isFile()).toBe(true);
-    await expect(stat(DEFAULT_SQLITE_FILE)).rejects.toThrow(/ENOENT/);
+    // The store it opened is that file, not featurestore.sqlite in the working folder.
+    const store = res.lines.find((l) => l['msg'] === SERVE_LOG.listening)?.['store'];
+    expect(store).toBe(`sqlite:${path.relative(process.cwd(), path.join(dir, DEFAULT_SQLITE_FILE))}`);
   });
 
   it('a config whose api_keys_env changed since codegen: exit 1, one line naming the consumer and the fix', async () => {
