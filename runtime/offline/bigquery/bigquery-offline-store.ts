@@ -1,0 +1,320 @@
+/**
+ * The offline store on BigQuery (@google-cloud/bigquery, loaded when the store opens, never by importing
+ * the runtime). Tables are the ones `featurestore migrate --target bigquery` creates from the generated
+ * DDL; this adapter never creates or alters them.
+ *
+ * Reads run one query job per `read` and page through its result with getQueryResults (maxResults +
+ * pageToken): BigQuery keeps the result in a temporary table, so one page at a time is in memory
+ * whatever the window holds. The Storage Read API would stream faster for backfills of hundreds of
+ * millions of rows, but it has no ORDER BY (a watermark could then only advance at the end of a run) and
+ * the emulator does not serve it; the upsync issue can add it behind the same interface.
+ *
+ * Appends are idempotent without MERGE, which the emulator (v0.8.1) only accepts from a table source
+ * (not from UNNEST), and without insertId, whose de-duplication is best effort for about a minute on
+ * real BigQuery (a redelivery after a crash comes later than that) and absent on the emulator:
+ * 1. one SELECT finds which rows of the batch are stored already (by identity, see offline-store.ts);
+ * 2. one `INSERT … SELECT … FROM UNNEST([STRUCT…]) WHERE NOT EXISTS (…)` writes the others, the anti-join
+ *    repeated so a row stored in between is still not duplicated.
+ * Both statements filter the table on its partition column (the event time, or fs_updated_at for
+ * Object features — part of the identity either way) between the batch's smallest and largest value, so
+ * BigQuery scans only the partitions the batch touches. A fully redelivered batch costs one SELECT and
+ * no DML at all. What neither step can prevent: two writers appending the same identity at the same
+ * moment (BigQuery has no unique constraint, and concurrent INSERTs do not conflict); downsync gives each
+ * key's partition to one worker, which keeps that window to a rebalance. Large batches are cut into
+ * statements of at most MAX_STATEMENT_CHARS; a failure between two leaves the earlier ones written, and
+ * the retry skips them.
+ */
+import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
+import { checkReadOptions, checkRows } from '../offline-row-check.ts';
+import {
+  OFFLINE_ERRORS,
+  OFFLINE_STORE_CLOSED,
+  OFFLINE_STORE_UNREACHABLE,
+  OFFLINE_TABLE_NOT_FOUND,
+  OFFLINE_UNREADABLE_ROW,
+  OFFLINE_UPDATED_AT,
+  OfflineStoreError,
+  type AppendResult,
+  type OfflineReadOptions,
+  type OfflineRow,
+  type OfflineStore,
+  type OfflineTable,
+  type OfflineValue,
+  type OfflineValues,
+} from '../offline-store.ts';
+import { identityColumns, uniqueRows } from '../offline-table.ts';
+import { fromCell, timeFromMicrosText, UnreadableCell, type RawRow } from './bigquery-cells.ts';
+import { bigqueryIdent, bigqueryLiteral, bigqueryTablePath, bigqueryType, MAX_STATEMENT_CHARS, timestampLiteral } from './bigquery-sql.ts';
+
+const STORE = 'BigQuery';
+/** Named by MissingDriverError when @google-cloud/bigquery is not installed. */
+export const BIGQUERY_OFFLINE_USE = "the BigQuery offline store (openOfflineStore({ kind: 'bigquery' }))";
+/** Rows per statement at most, whatever their size: bounds the anti-join's work per statement. */
+const MAX_ROWS_PER_STATEMENT = 1_000;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export const BIGQUERY_OFFLINE_ERRORS = {
+  datasetNotFound: (project: string, dataset: string) =>
+    `dataset ${dataset} does not exist in BigQuery project ${project} (run featurestore migrate --target bigquery)`,
+} as const;
+
+export interface BigQueryOfflineStoreOptions {
+  readonly projectId: string;
+  readonly dataset: string;
+  /** A configured client; by default one from the environment (BIGQUERY_API_ENDPOINT, or ADC). */
+  readonly client?: BigQuery;
+  /** Where jobs run (the dataset's location), when not the project's default. */
+  readonly location?: string;
+  /** Named in errors: the endpoint the client talks to. Default: BIGQUERY_API_ENDPOINT or BigQuery itself. */
+  readonly endpoint?: string;
+  readonly maxStatementChars?: number;
+}
+
+export async function openBigQueryOfflineStore(options: BigQueryOfflineStoreOptions): Promise<BigQueryOfflineStore> {
+  if (options.client) return new BigQueryOfflineStore(options.client, options);
+  // Imports the client library on demand; a missing one is a MissingDriverError naming it.
+  const { createBigQueryClient } = await import('../../connect/bigquery.ts');
+  return new BigQueryOfflineStore(await createBigQueryClient(options.projectId, process.env, BIGQUERY_OFFLINE_USE), options);
+}
+
+/** Rows of one statement, each already rendered. */
+interface Chunk<R> {
+  readonly rows: R[];
+  readonly tuples: string[];
+}
+
+export class BigQueryOfflineStore implements OfflineStore {
+  private closed = false;
+  private readonly projectId: string;
+  private readonly dataset: string;
+  private readonly location: string | undefined;
+  private readonly where: string;
+  private readonly maxStatementChars: number;
+
+  constructor(
+    private readonly client: BigQuery,
+    options: BigQueryOfflineStoreOptions,
+  ) {
+    this.projectId = options.projectId;
+    this.dataset = options.dataset;
+    this.location = options.location;
+    this.maxStatementChars = options.maxStatementChars ?? MAX_STATEMENT_CHARS;
+    const endpoint = options.endpoint ?? process.env['BIGQUERY_API_ENDPOINT'] ?? 'bigquery.googleapis.com';
+    this.where = `${endpoint} (project ${this.projectId}, dataset ${this.dataset})`;
+  }
+
+  async *read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): AsyncIterable<readonly OfflineRow<V>[]> {
+    const { sinceMs, untilMs, pageSize } = checkReadOptions(options);
+    this.open();
+    const updatedAt = bigqueryIdent(OFFLINE_UPDATED_AT);
+    const where = [
+      ...(sinceMs === null ? [] : [`${updatedAt} >= ${timestampLiteral(new Date(sinceMs))}`]),
+      ...(untilMs === null ? [] : [`${updatedAt} < ${timestampLiteral(new Date(untilMs))}`]),
+    ];
+    const order = [OFFLINE_UPDATED_AT, ...table.keyColumns, ...(table.eventTimeColumn ? [table.eventTimeColumn] : [])].map(bigqueryIdent);
+    const sql =
+      `SELECT ${[...table.columns.map((c) => bigqueryIdent(c.name)), updatedAt].join(', ')} FROM ${this.path(table)}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY ${order.join(', ')}`;
+    const job = await this.startQuery(table, sql);
+    let request: QueryResultsOptions | null = { maxResults: pageSize, autoPaginate: false, skipParsing: true };
+    while (request !== null) {
+      const current: QueryResultsOptions = request;
+      const [rows, next] = (await this.guard(table, () => job.getQueryResults(current))) as unknown as [RawRow[], QueryResultsOptions | null | undefined];
+      this.open();
+      // An unfinished job answers with no rows and a request to ask again.
+      if (rows.length > 0) yield rows.map((row) => this.rowOf(table, row));
+      request = next ? { ...next, skipParsing: true, autoPaginate: false } : null;
+    }
+  }
+
+  async append<V extends OfflineValues>(table: OfflineTable<V>, rows: readonly OfflineRow<V>[]): Promise<AppendResult> {
+    checkRows(table, rows);
+    this.open();
+    const { rows: unique, repeats } = uniqueRows(table, rows);
+    let appended = 0;
+    let duplicates = repeats;
+    for (const chunk of this.chunks(table, unique)) {
+      const stored = await this.storedAmong(table, chunk.rows);
+      const fresh: Chunk<OfflineRow<V>> = { rows: [], tuples: [] };
+      chunk.rows.forEach((row, i) => {
+        if (stored.has(i)) return;
+        fresh.rows.push(row);
+        fresh.tuples.push(chunk.tuples[i] as string);
+      });
+      duplicates += chunk.rows.length - fresh.rows.length;
+      if (fresh.rows.length === 0) continue;
+      const inserted = await this.insert(table, fresh);
+      appended += inserted;
+      duplicates += fresh.rows.length - inserted;
+    }
+    return { appended, duplicates };
+  }
+
+  async ping(): Promise<void> {
+    this.open();
+    try {
+      await this.client.dataset(this.dataset).getMetadata();
+    } catch (e) {
+      if (statusOf(e) === 404) {
+        throw new OfflineStoreError(OFFLINE_TABLE_NOT_FOUND, BIGQUERY_OFFLINE_ERRORS.datasetNotFound(this.projectId, this.dataset), { cause: e });
+      }
+      throw this.translate(null, e);
+    }
+  }
+
+  async close(): Promise<void> {
+    // The client holds no connection of its own beyond HTTP keep-alive sockets, which idle out.
+    this.closed = true;
+  }
+
+  private path(table: OfflineTable): string {
+    return bigqueryTablePath(this.projectId, this.dataset, table.tableName);
+  }
+
+  /** The partition column: the event time of History features, fs_updated_at of Object features. */
+  private partitionOf(table: OfflineTable): { readonly column: string; readonly time: (row: OfflineRow<OfflineValues>) => Date } {
+    const eventTime = table.eventTimeColumn;
+    return eventTime === null
+      ? { column: OFFLINE_UPDATED_AT, time: (row) => row.updatedAt }
+      : { column: eventTime, time: (row) => row.values[eventTime] as Date };
+  }
+
+  /** `x.<identity column> = r.c<i>` for every identity column, and the partition range of the rows. */
+  private matchClause(table: OfflineTable, rows: readonly OfflineRow<OfflineValues>[], position: (column: string) => string): string {
+    const partition = this.partitionOf(table);
+    const times = rows.map((r) => partition.time(r).getTime());
+    const range = `x.${bigqueryIdent(partition.column)} BETWEEN ${timestampLiteral(new Date(Math.min(...times)))} AND ${timestampLiteral(new Date(Math.max(...times)))}`;
+    const equal = identityColumns(table).map((c) => {
+      const column = c ?? OFFLINE_UPDATED_AT;
+      return `x.${bigqueryIdent(column)} = r.${position(column)}`;
+    });
+    return [range, ...equal].join(' AND ');
+  }
+
+  /** Indices (within `rows`) of the rows whose identity is stored already. */
+  private async storedAmong(table: OfflineTable, rows: readonly OfflineRow<OfflineValues>[]): Promise<Set<number>> {
+    const identity = identityColumns(table).map((c) => (c === null ? null : (table.columns.find((col) => col.name === c) ?? null)));
+    const fields = ['i INT64', ...identity.map((col, j) => `c${j} ${col === null ? 'TIMESTAMP' : bigqueryType(col.type)}`)];
+    const tuples = rows.map((row, i) => {
+      const parts = identity.map((col) => (col === null ? timestampLiteral(row.updatedAt) : bigqueryLiteral(col.type, row.values[col.name] as OfflineValue)));
+      return `(${[String(i), ...parts].join(', ')})`;
+    });
+    const names = identityColumns(table).map((c) => c ?? OFFLINE_UPDATED_AT);
+    const sql =
+      `SELECT r.i FROM UNNEST(${structArray(fields, tuples)}) AS r ` +
+      `WHERE EXISTS (SELECT 1 FROM ${this.path(table)} AS x WHERE ${this.matchClause(table, rows, (column) => `c${names.indexOf(column)}`)})`;
+    const job = await this.startQuery(table, sql);
+    const found = new Set<number>();
+    let request: QueryResultsOptions | null = { autoPaginate: false, skipParsing: true };
+    while (request !== null) {
+      const current: QueryResultsOptions = request;
+      const [result, next] = (await this.guard(table, () => job.getQueryResults(current))) as unknown as [RawRow[], QueryResultsOptions | null | undefined];
+      for (const row of result) found.add(Number(row.f[0]?.v));
+      request = next ? { ...next, skipParsing: true, autoPaginate: false } : null;
+    }
+    return found;
+  }
+
+  /** Rows written: what BigQuery reports, else (the emulator reports nothing) the rows sent. */
+  private async insert(table: OfflineTable, chunk: Chunk<OfflineRow<OfflineValues>>): Promise<number> {
+    const columns = [...table.columns.map((c) => c.name), OFFLINE_UPDATED_AT];
+    const fields = [...table.columns.map((c, i) => `c${i} ${bigqueryType(c.type)}`), `c${table.columns.length} TIMESTAMP`];
+    const sql =
+      `INSERT INTO ${this.path(table)} (${columns.map(bigqueryIdent).join(', ')}) ` +
+      `SELECT ${columns.map((_, i) => `r.c${i}`).join(', ')} FROM UNNEST(${structArray(fields, chunk.tuples)}) AS r ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${this.path(table)} AS x WHERE ${this.matchClause(table, chunk.rows, (column) => `c${columns.indexOf(column)}`)})`;
+    const job = await this.startQuery(table, sql);
+    const [, , response] = (await this.guard(table, () => job.getQueryResults({ maxResults: 0, autoPaginate: false, skipParsing: true }))) as unknown as [
+      unknown,
+      unknown,
+      { readonly numDmlAffectedRows?: string } | undefined,
+    ];
+    const reported = response?.numDmlAffectedRows;
+    return reported !== undefined && /^\d+$/.test(reported) ? Number(reported) : chunk.rows.length;
+  }
+
+  /** Rows cut into statements below the size limits, each row rendered once. */
+  private *chunks<R extends OfflineRow<OfflineValues>>(table: OfflineTable, rows: readonly R[]): Iterable<Chunk<R>> {
+    let chunk: Chunk<R> = { rows: [], tuples: [] };
+    let chars = 0;
+    // Head room for the statement around the tuples (column lists, the anti-join).
+    const budget = this.maxStatementChars - 2_000 - 200 * table.columns.length;
+    for (const row of rows) {
+      const tuple = `(${[...table.columns.map((c) => bigqueryLiteral(c.type, row.values[c.name] as OfflineValue)), timestampLiteral(row.updatedAt)].join(', ')})`;
+      if (chunk.rows.length > 0 && (chars + tuple.length > budget || chunk.rows.length >= MAX_ROWS_PER_STATEMENT)) {
+        yield chunk;
+        chunk = { rows: [], tuples: [] };
+        chars = 0;
+      }
+      chunk.rows.push(row);
+      chunk.tuples.push(tuple);
+      chars += tuple.length + 2;
+    }
+    if (chunk.rows.length > 0) yield chunk;
+  }
+
+  private async startQuery(table: OfflineTable, query: string): Promise<Job> {
+    const [job] = await this.guard(table, () => this.client.createQueryJob({ query, useLegacySql: false, ...(this.location ? { location: this.location } : {}) }));
+    return job;
+  }
+
+  private rowOf<V extends OfflineValues>(table: OfflineTable<V>, row: RawRow): OfflineRow<V> {
+    const values: Record<string, OfflineValue> = {};
+    table.columns.forEach((column, i) => {
+      try {
+        const value = fromCell(column.type, row.f[i]?.v);
+        if (value === null && column.required) throw new UnreadableCell('NULL in a NOT NULL column (the emulator does not enforce NOT NULL)');
+        values[column.name] = value;
+      } catch (e) {
+        throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, column.name, reason(e)), { cause: e });
+      }
+    });
+    const micros = row.f[table.columns.length]?.v;
+    if (typeof micros !== 'string' || !/^-?\d+$/.test(micros)) {
+      throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, OFFLINE_UPDATED_AT, `not a TIMESTAMP: ${JSON.stringify(micros)}`));
+    }
+    // The columns were read by the table's own description: this is the row type it names.
+    return { values: values as V, updatedAt: timeFromMicrosText(micros) };
+  }
+
+  private open(): void {
+    if (this.closed) throw new OfflineStoreError(OFFLINE_STORE_CLOSED, OFFLINE_ERRORS.closed(STORE));
+  }
+
+  private async guard<T>(table: OfflineTable, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw this.translate(table, e);
+    }
+  }
+
+  private translate(table: OfflineTable | null, e: unknown): unknown {
+    if (e instanceof OfflineStoreError) return e;
+    const code = (e as { readonly code?: unknown } | null)?.code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+      return new OfflineStoreError(OFFLINE_STORE_UNREACHABLE, OFFLINE_ERRORS.unreachable(STORE, this.where, reason(e)), { cause: e });
+    }
+    // Real BigQuery: 404 "Not found: Table p:d.t"; the emulator: "Table not found: `p.d.t`".
+    if (table !== null && (statusOf(e) === 404 || /Table not found|Not found: Table/i.test(reason(e)))) {
+      return new OfflineStoreError(OFFLINE_TABLE_NOT_FOUND, OFFLINE_ERRORS.tableNotFound(STORE, table.tableName, this.where), { cause: e });
+    }
+    return e;
+  }
+}
+
+/** `[STRUCT<fields>(first), (second), …]`: the first element carries the types, the rest coerce to them. */
+function structArray(fields: readonly string[], tuples: readonly string[]): string {
+  const [first, ...rest] = tuples;
+  return `[STRUCT<${fields.join(', ')}>${first ?? '()'}${rest.map((t) => `, ${t}`).join('')}]`;
+}
+
+function statusOf(e: unknown): number | undefined {
+  const code = (e as { readonly code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

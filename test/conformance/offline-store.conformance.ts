@@ -1,0 +1,319 @@
+/**
+ * One conformance suite for every OfflineStore adapter (DESIGN.md principle 3), run by
+ * duckdb-offline.test.ts and bigquery-offline.test.ts. Tests share one store and its tables; each works
+ * in a day of update times of its own (reads are bounded by `until`) and with keys no other test uses,
+ * so none needs cleanup and their order does not matter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_OFFLINE_TIME_MS, ROW_PROBLEMS } from '../../runtime/offline/offline-row-check.ts';
+import {
+  OFFLINE_ERRORS,
+  OFFLINE_INVALID_OPTIONS,
+  OFFLINE_INVALID_ROW,
+  OFFLINE_STORE_CLOSED,
+  OFFLINE_STORE_UNREACHABLE,
+  OFFLINE_TABLE_NOT_FOUND,
+  OfflineStoreError,
+  type OfflineRow,
+  type OfflineStore,
+  type OfflineTable,
+  type OfflineValues,
+} from '../../runtime/offline/offline-store.ts';
+import { allOfflineTables, offlineConformanceTables, type OfflineConformanceTables } from './offline-tables.ts';
+
+export interface OfflineConformanceHarness {
+  /** A store over these tables (the harness creates them where the adapter does not). */
+  open(tables: readonly OfflineTable[]): Promise<OfflineStore>;
+  /** A store pointed at a place that cannot serve: opening it or its first ping must fail. */
+  openUnreachable(): Promise<OfflineStore>;
+  /**
+   * Whether NaN and ±Infinity survive in FLOAT64 columns (not on the BigQuery emulator: see
+   * runtime/offline/README.md). The sign of zero is not promised: the emulator and DuckDB's storage
+   * both drop it at times.
+   */
+  readonly specialFloats: boolean;
+}
+
+const LONG_MAX = 2n ** 63n - 1n;
+const LONG_MIN = -(2n ** 63n);
+const BIG = 2n ** 53n + 1n;
+const DAY = 86_400_000;
+const ALL_BYTES = new Uint8Array(Array.from({ length: 256 }, (_, i) => i));
+
+let counter = 0;
+/** A number no other test (or earlier run against the same store) uses. */
+function unique(): bigint {
+  return BigInt(Date.now()) * 1000n + BigInt(counter++ % 1000);
+}
+
+let days = 0;
+/** The start of a day of update times no other test in this run writes to. */
+function day(): Date {
+  return new Date(Date.UTC(2024, 0, 1) + days++ * DAY);
+}
+
+async function readAll(store: OfflineStore, table: OfflineTable, since: Date | null, until: Date | undefined, pageSize?: number): Promise<{ rows: OfflineRow[]; pages: number[] }> {
+  const rows: OfflineRow[] = [];
+  const pages: number[] = [];
+  for await (const page of store.read(table, { since, ...(until ? { until } : {}), ...(pageSize !== undefined ? { pageSize } : {}) })) {
+    pages.push(page.length);
+    rows.push(...page);
+  }
+  return { rows, pages };
+}
+
+/** Values as comparable data: Uint8Array → number[], so Buffer and Uint8Array compare equal. */
+function plain(row: OfflineRow): { values: Record<string, unknown>; updatedAt: number } {
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row.values)) values[k] = v instanceof Uint8Array ? [...v] : Array.isArray(v) ? v.map((x: unknown) => (x instanceof Uint8Array ? [...x] : x)) : v;
+  return { values, updatedAt: row.updatedAt.getTime() };
+}
+
+function byKeyText(rows: readonly OfflineRow[], column: string): OfflineRow[] {
+  return [...rows].sort((a, b) => String(a.values[column]).localeCompare(String(b.values[column])));
+}
+
+export function offlineStoreConformance(name: string, harness: OfflineConformanceHarness): void {
+  describe(`OfflineStore conformance: ${name}`, () => {
+    let t: OfflineConformanceTables;
+    let store: OfflineStore;
+    beforeAll(async () => {
+      t = await offlineConformanceTables();
+      store = await harness.open(allOfflineTables(t));
+    });
+    afterAll(async () => store?.close());
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('round-trips every field type exactly: Long beyond 2^53, Timestamp ms (before 1970 too), Bytes, lists, nulls', async () => {
+      const base = day();
+      const u = unique();
+      const text = `é🙂 'single' "double" back\\slash\nline\ttab ${u}`;
+      const rows: OfflineRow[] = [
+        {
+          values: {
+            select: text, order: LONG_MAX, from: -(2 ** 31), class: '', def: true, default: 1.7976931348623157e308,
+            key: 0.1, delete: [LONG_MIN, BIG, 0n, -1n, LONG_MAX], blob: ALL_BYTES, when: new Date(1_700_000_000_123), maybe: 'set',
+          },
+          updatedAt: new Date(base.getTime() + 1),
+        },
+        {
+          values: { select: `nulls-${u}`, order: LONG_MIN, from: null, class: null, def: null, default: null, key: null, delete: [], blob: null, when: null, maybe: null },
+          updatedAt: new Date(base.getTime() + 2),
+        },
+        {
+          values: {
+            select: `edges-${u}`, order: BIG, from: 2 ** 31 - 1, class: 'x'.repeat(1000), def: false, default: -1e-300, key: 5e-324, delete: [BIG],
+            blob: new Uint8Array(0), when: new Date(-1), maybe: '',
+          },
+          updatedAt: new Date(MAX_OFFLINE_TIME_MS), // the last representable millisecond, read with its own window below
+        },
+      ];
+      expect(await store.append(t.allTypes, rows)).toEqual({ appended: 3, duplicates: 0 });
+      const inDay = await readAll(store, t.allTypes, base, new Date(base.getTime() + DAY));
+      expect(inDay.rows.map(plain)).toEqual(rows.slice(0, 2).map(plain));
+      const last = rows[2] as OfflineRow;
+      const far = (await readAll(store, t.allTypes, last.updatedAt, undefined)).rows.filter((r) => r.values['select'] === `edges-${u}`);
+      expect(far.map(plain)).toEqual([plain(last)]);
+      expect(typeof inDay.rows[0]?.values['order']).toBe('bigint');
+    });
+
+    it('round-trips History rows with five key types, the event time and Float/Text lists', async () => {
+      const base = day();
+      const u = unique();
+      const rows: OfflineRow[] = [1, 2, 3].map((i) => ({
+        values: {
+          a: `k-${u}`, b: BIG + BigInt(i), c: -i, d: i % 2 === 0, e: new Date(-86_400_000 * i), at: new Date(base.getTime() + 10 * i),
+          big: LONG_MAX - BigInt(i), tags: i === 1 ? [] : ['x', `t${i}`, ''], vec: [0.5, -1.25, i],
+        },
+        updatedAt: new Date(base.getTime() + i),
+      }));
+      const result = await store.append(t.fiveKeys, rows);
+      expect(result).toEqual({ appended: 3, duplicates: 0 });
+      const back = await readAll(store, t.fiveKeys, base, new Date(base.getTime() + DAY));
+      expect(back.rows.map(plain)).toEqual(rows.map(plain));
+    });
+
+    it('NaN and ±Infinity round-trip where the backend stores them', async () => {
+      if (!harness.specialFloats) return; // the BigQuery emulator: NaN reads as NULL, ±Infinity fails the DML
+      const base = day();
+      const values = [Number.NaN, Infinity, -Infinity];
+      const rows: OfflineRow[] = values.map((v, i) => ({
+        values: { viewer_id: unique(), watched_at: new Date(base.getTime() + i), room_id: 1n, watch_seconds: 1, category_tags: [], gift_amounts: [v, 1.5] },
+        updatedAt: new Date(base.getTime() + i),
+      }));
+      await store.append(t.watchHistory, rows);
+      const back = await readAll(store, t.watchHistory, base, new Date(base.getTime() + DAY));
+      expect(back.rows.map((r) => r.values['gift_amounts'])).toEqual(values.map((v) => [v, 1.5]));
+    });
+
+    describe('since-watermark reads', () => {
+      it('since is inclusive, until exclusive, oldest first; since null reads from the beginning', async () => {
+        const base = day();
+        const u = unique();
+        const at = (ms: number) => new Date(base.getTime() + ms);
+        const row = (i: number, ms: number): OfflineRow => ({
+          values: { user_id: u, target_user_id: BigInt(i), impressions_28d: i, clicks_28d: null, likes_28d: null, last_interaction_at: null },
+          updatedAt: at(ms),
+        });
+        // Two rows share a millisecond: an exclusive `since` at it would skip the second one.
+        await store.append(t.interaction, [row(4, 30), row(1, 0), row(3, 20), row(2, 20), row(5, 40)]);
+        const ids = (rows: readonly OfflineRow[]) => rows.map((r) => r.values['target_user_id']);
+        expect(ids((await readAll(store, t.interaction, at(20), at(40))).rows)).toEqual([2n, 3n, 4n]);
+        expect(ids((await readAll(store, t.interaction, at(21), at(41))).rows)).toEqual([4n, 5n]);
+        expect(ids((await readAll(store, t.interaction, at(0), at(1))).rows)).toEqual([1n]);
+        expect((await readAll(store, t.interaction, at(41), at(DAY))).rows).toEqual([]);
+        // The test's rows are the only ones in its day; from the beginning up to `until` includes them all.
+        const all = (await readAll(store, t.interaction, null, at(DAY))).rows.filter((r) => r.values['user_id'] === u);
+        expect(ids(all)).toEqual([1n, 2n, 3n, 4n, 5n]);
+      });
+
+      it('reads rows appended after an earlier read from its last update time on (the watermark loop)', async () => {
+        const base = day();
+        const u = unique();
+        const row = (i: number, ms: number): OfflineRow => ({
+          values: { user_id: u, target_user_id: BigInt(i), impressions_28d: 0, clicks_28d: 0, likes_28d: 0, last_interaction_at: new Date(ms) },
+          updatedAt: new Date(base.getTime() + ms),
+        });
+        const end = new Date(base.getTime() + DAY);
+        await store.append(t.interaction, [row(1, 100), row(2, 200)]);
+        const first = (await readAll(store, t.interaction, base, end)).rows;
+        const watermark = (first.at(-1) as OfflineRow).updatedAt;
+        // A late row in the watermark's own millisecond, and a newer one.
+        await store.append(t.interaction, [row(3, 200), row(4, 300)]);
+        const next = (await readAll(store, t.interaction, watermark, end)).rows;
+        expect(next.map((r) => r.values['target_user_id'])).toEqual([2n, 3n, 4n]);
+      });
+    });
+
+    it('pages over more rows than one page, in order, never an empty page; a read can be abandoned', async () => {
+      const base = day();
+      const u = unique();
+      const count = 1_234;
+      const rows: OfflineRow[] = Array.from({ length: count }, (_, i) => ({
+        values: { user_id: u, target_user_id: BigInt(i), impressions_28d: i, clicks_28d: 2 * i, likes_28d: null, last_interaction_at: null },
+        updatedAt: new Date(base.getTime() + Math.floor(i / 3)),
+      }));
+      expect(await store.append(t.interaction, [...rows].reverse())).toEqual({ appended: count, duplicates: 0 });
+      const { rows: back, pages } = await readAll(store, t.interaction, base, new Date(base.getTime() + DAY), 500);
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      for (const size of pages) expect(size).toBeGreaterThan(0);
+      for (const size of pages) expect(size).toBeLessThanOrEqual(500);
+      expect(back.map((r) => r.values['target_user_id'])).toEqual(rows.map((r) => r.values['target_user_id']));
+
+      let seen = 0;
+      for await (const page of store.read(t.interaction, { since: base, until: new Date(base.getTime() + DAY), pageSize: 100 })) {
+        seen += page.length;
+        break;
+      }
+      expect(seen).toBe(100);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    describe('idempotent append', () => {
+      it('a redelivered batch writes nothing twice; repeats within a batch count as duplicates', async () => {
+        const base = day();
+        const u = unique();
+        const row = (i: number, ms = i): OfflineRow => ({
+          values: { user_id: u, target_user_id: BigInt(i), impressions_28d: i, clicks_28d: null, likes_28d: null, last_interaction_at: null },
+          updatedAt: new Date(base.getTime() + ms),
+        });
+        expect(await store.append(t.interaction, [row(1), row(2), row(3)])).toEqual({ appended: 3, duplicates: 0 });
+        expect(await store.append(t.interaction, [row(1), row(2), row(3)])).toEqual({ appended: 0, duplicates: 3 });
+        expect(await store.append(t.interaction, [row(3), row(4), row(4), row(1)])).toEqual({ appended: 1, duplicates: 3 });
+        // The same Object key at another update time is another snapshot, not a duplicate.
+        expect(await store.append(t.interaction, [row(1, 50)])).toEqual({ appended: 1, duplicates: 0 });
+        expect(await store.append(t.interaction, [])).toEqual({ appended: 0, duplicates: 0 });
+        const back = (await readAll(store, t.interaction, base, new Date(base.getTime() + DAY))).rows;
+        expect(back.map((r) => [r.values['target_user_id'], r.updatedAt.getTime() - base.getTime()])).toEqual([[1n, 1], [2n, 2], [3n, 3], [4n, 4], [1n, 50]]);
+      });
+
+      it('History rows are identified by key and event time: a redelivery written later is still a duplicate', async () => {
+        const base = day();
+        const viewer = unique();
+        const event = (at: number, seconds: number, written: number): OfflineRow => ({
+          values: { viewer_id: viewer, watched_at: new Date(base.getTime() + at), room_id: 7n, watch_seconds: seconds, category_tags: ['a'], gift_amounts: [] },
+          updatedAt: new Date(base.getTime() + written),
+        });
+        expect(await store.append(t.watchHistory, [event(10, 1, 100), event(20, 2, 100)])).toEqual({ appended: 2, duplicates: 0 });
+        expect(await store.append(t.watchHistory, [event(10, 99, 500), event(30, 3, 500)])).toEqual({ appended: 1, duplicates: 1 });
+        const back = byKeyText((await readAll(store, t.watchHistory, base, new Date(base.getTime() + DAY))).rows, 'watch_seconds');
+        expect(back.map((r) => r.values['watch_seconds'])).toEqual([1, 2, 3]);
+      });
+    });
+
+    describe('refused input, named errors', () => {
+      const valid = (u: bigint): Record<string, OfflineValues[string]> => ({ user_id: u, target_user_id: 1n, impressions_28d: 1, clicks_28d: 1, likes_28d: 1, last_interaction_at: null });
+      const cases: [string, (u: bigint) => Record<string, unknown>, string][] = [
+        ['a Long given as a number', (u) => ({ ...valid(u), target_user_id: 1 }), ROW_PROBLEMS.scalar('target_user_id', 'expected a bigint, got number 1')],
+        ['an Int outside 32 bits', (u) => ({ ...valid(u), clicks_28d: 2 ** 31 }), ROW_PROBLEMS.scalar('clicks_28d', `${2 ** 31} is outside the 32-bit range of Int`)],
+        ['a null key', (u) => ({ ...valid(u), target_user_id: null }), ROW_PROBLEMS.required('target_user_id')],
+        ['a missing field', (u) => ({ user_id: u, target_user_id: 1n, impressions_28d: 1, clicks_28d: 1, likes_28d: 1 }), ROW_PROBLEMS.missing('last_interaction_at')],
+        ['an unknown field', (u) => ({ ...valid(u), extra: 1 }), ROW_PROBLEMS.unknownField('extra')],
+        ['an invalid Date', (u) => ({ ...valid(u), last_interaction_at: new Date(Number.NaN) }), ROW_PROBLEMS.scalar('last_interaction_at', 'expected a valid Date within 0001-01-01..9999-12-31, got an invalid Date')],
+      ];
+      it.each(cases)('%s: the whole batch is refused, nothing written', async (_, values, problem) => {
+        const base = day();
+        const u = unique();
+        const good: OfflineRow = { values: valid(u), updatedAt: base };
+        const bad = { values: values(u), updatedAt: base } as unknown as OfflineRow;
+        const failure = store.append(t.interaction, [good, bad]);
+        await expect(failure).rejects.toBeInstanceOf(OfflineStoreError);
+        await expect(failure).rejects.toMatchObject({ code: OFFLINE_INVALID_ROW, message: OFFLINE_ERRORS.invalidRow(t.interaction.tableName, 1, problem) });
+        expect((await readAll(store, t.interaction, base, new Date(base.getTime() + DAY))).rows).toEqual([]);
+      });
+
+      it('lists: null and null elements are refused', async () => {
+        const base = day();
+        const event = (tags: unknown): OfflineRow =>
+          ({ values: { viewer_id: unique(), watched_at: base, room_id: 1n, watch_seconds: 1, category_tags: tags, gift_amounts: [] }, updatedAt: base }) as unknown as OfflineRow;
+        await expect(store.append(t.watchHistory, [event(null)])).rejects.toMatchObject({
+          code: OFFLINE_INVALID_ROW,
+          message: OFFLINE_ERRORS.invalidRow(t.watchHistory.tableName, 0, ROW_PROBLEMS.nullList('category_tags')),
+        });
+        await expect(store.append(t.watchHistory, [event(['a', null])])).rejects.toMatchObject({
+          message: OFFLINE_ERRORS.invalidRow(t.watchHistory.tableName, 0, ROW_PROBLEMS.element('category_tags', 1, 'expected a string, got null')),
+        });
+      });
+
+      it('read options: a page size out of range, an empty or inverted window', async () => {
+        const read = (options: Parameters<OfflineStore['read']>[1]) => readAll(store, t.interaction, options.since, options.until ?? new Date(), options.pageSize);
+        await expect(read({ since: null, pageSize: 0 })).rejects.toMatchObject({ code: OFFLINE_INVALID_OPTIONS, message: OFFLINE_ERRORS.pageSize(0) });
+        const at = new Date(1_000);
+        await expect(read({ since: at, until: at })).rejects.toMatchObject({ code: OFFLINE_INVALID_OPTIONS, message: OFFLINE_ERRORS.window(at, at) });
+      });
+
+      it('a table that does not exist: OFFLINE_TABLE_NOT_FOUND naming it', async () => {
+        const missing: OfflineTable = { ...t.interaction, tableName: `missing_${unique()}` };
+        const failure = readAll(store, missing, null, new Date());
+        await expect(failure).rejects.toMatchObject({ code: OFFLINE_TABLE_NOT_FOUND });
+        await expect(failure).rejects.toThrow(missing.tableName);
+        const row: OfflineRow = { values: valid(unique()), updatedAt: new Date() };
+        await expect(store.append(missing, [row])).rejects.toMatchObject({ code: OFFLINE_TABLE_NOT_FOUND });
+      });
+    });
+
+    it('an unreachable store: OFFLINE_STORE_UNREACHABLE with the reason', async () => {
+      const failure = harness.openUnreachable().then(async (s) => {
+        try {
+          await s.ping();
+        } finally {
+          await s.close();
+        }
+      });
+      await expect(failure).rejects.toBeInstanceOf(OfflineStoreError);
+      await expect(failure).rejects.toMatchObject({ code: OFFLINE_STORE_UNREACHABLE, message: expect.stringMatching(/^cannot reach the \w+ offline store at .+: .+/) });
+    });
+
+    it('close: later calls fail with OFFLINE_STORE_CLOSED; closing twice is fine', async () => {
+      const own = await harness.open(allOfflineTables(t));
+      await own.close();
+      await own.close();
+      await expect(own.ping()).rejects.toMatchObject({ code: OFFLINE_STORE_CLOSED });
+      await expect(readAll(own, t.interaction, null, new Date())).rejects.toMatchObject({ code: OFFLINE_STORE_CLOSED });
+      await expect(own.append(t.interaction, [])).rejects.toMatchObject({ code: OFFLINE_STORE_CLOSED });
+    });
+  });
+}
