@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { INTEGRATION_TESTS } from './test/tiers.ts';
 
 const source = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -14,11 +15,20 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    // The build first: a test that spawns the binary must find dist/ current.
-    globalSetup: ['test/setup/build-dist.ts', 'test/setup/global-services.ts'],
     setupFiles: ['test/setup/service-env.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // Two tiers: `npm test` runs both; `npm test -- --project unit` needs no server and takes
+    // seconds. The build comes first in each: a test that spawns the binary must find dist/ current.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION_TESTS], globalSetup: ['test/setup/build-dist.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: [...INTEGRATION_TESTS], globalSetup: ['test/setup/build-dist.ts', 'test/setup/global-services.ts'] },
+      },
+    ],
   },
 });

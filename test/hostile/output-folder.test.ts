@@ -136,8 +136,12 @@ describe('the output folder guard', () => {
   it('lets two codegens share one output folder (same PID namespace or not): both succeed, nothing is left behind', async () => {
     const { dir, features } = await project();
     const out = path.join(dir, 'gen');
-    const run = () => promisify(execFile)('node', [BIN, 'codegen', '--features', features, '--out', out, '--config', CONFIG], { encoding: 'utf8' });
-    await Promise.all([run(), run(), run()]);
+    const run = () =>
+      promisify(execFile)('node', [BIN, 'codegen', '--features', features, '--out', out, '--config', CONFIG], { encoding: 'utf8' }).then(
+        () => 'ok',
+        (e: { code?: number; stderr?: string }) => `exit ${e.code}: ${e.stderr}`,
+      );
+    expect(await Promise.all([run(), run(), run()])).toEqual(['ok', 'ok', 'ok']);
     expect((await readdir(dir)).sort()).toEqual(['features', 'gen']);
     expect(JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')).features['a::b-v1']).toBeDefined();
   });

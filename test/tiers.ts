@@ -1,0 +1,24 @@
+/**
+ * Which test files need the real backing services (Cassandra, Kafka, Redis, the BigQuery emulator,
+ * Airflow): the integration tier. Everything else is the unit tier, which runs in seconds with no
+ * server (`npm test -- --project unit`). A file lands here by what it connects to, not by folder;
+ * the tier check (test/build/tiers.test.ts) fails when a unit-tier file reaches a service.
+ */
+export const INTEGRATION_TESTS: readonly string[] = [
+  'test/services/**/*.test.ts',
+  'test/airflow/**/*.test.ts',
+  'test/conformance/cassandra*.test.ts',
+  'test/conformance/bigquery*.test.ts',
+  'test/conformance/kafka*.test.ts',
+  'test/conformance/redis*.test.ts',
+  'test/emit/cql.test.ts',
+  'test/emit/identifiers.test.ts',
+  'test/hostile/cache-*.test.ts',
+  'test/hostile/splitter-*.test.ts',
+  'test/runtime/read-through-cache.test.ts',
+  'test/runtime/redis-outage.test.ts',
+  'test/runtime/schema-evolution.test.ts',
+  'test/runtime/typed-accessors-cassandra.test.ts',
+  'test/server/http-reader.test.ts',
+  'test/server/ops-routes.test.ts',
+];
