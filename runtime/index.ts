@@ -8,7 +8,7 @@ export * from './read/index.ts';
 // Generated modules build their zod schemas with this `z`, so a service needs no zod of its own and
 // the schemas are made by the same zod the runtime checks them with.
 export { z } from 'zod';
-export * from './serde/index.ts';
+export * from '../core/serde/index.ts';
 export { CACHE_KEY_PREFIX, cacheKey, type CachedEntry, type FeatureCache } from './cache/index.ts';
 export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from './manifest/index.ts';
 export { DRIVER_ERRORS, MissingDriverError, OPTIONAL_DRIVERS, type OptionalDriver } from './connect/optional-drivers.ts';

@@ -4,7 +4,7 @@
  * entry is the newest events of a key: `48 01` ("H", version 1), a 32-bit count, then each event's
  * single-object bytes behind a 32-bit length. An empty entry means "known absent" (negative caching).
  */
-import { decodeSingleObject, encodeSingleObject, type TaggedAvro } from '../serde/single-object.ts';
+import { decodeSingleObject, encodeSingleObject, type TaggedAvro } from '../../core/serde/single-object.ts';
 
 export const CACHE_ENTRY_ERRORS = {
   badHistory: 'not a History cache entry (expected the 48 01 marker and length-prefixed events)',

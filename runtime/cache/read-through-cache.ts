@@ -16,7 +16,7 @@
  *   value bytes under their writer schema, via `checkValue`) is a miss, and it is deleted so the fill
  *   replaces it; the adapter turns errors into misses.
  */
-import type { TaggedAvro } from '../serde/single-object.ts';
+import type { TaggedAvro } from '../../core/serde/single-object.ts';
 import { decodeHistoryEntry, decodeObjectEntry, encodeHistoryEntry, encodeObjectEntry } from './cache-entry.ts';
 import { MAX_CACHE_TTL_MS, type CachedEntry, type FeatureCache } from './feature-cache.ts';
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { KeyColumnType, OnlineTable } from '../online/online-store.ts';
 import type { RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
-import { parseAvroSchemaText } from '../serde/avro-schema-text.ts';
-import { WriterSchemaRegistry } from '../serde/writer-schema-registry.ts';
+import { parseAvroSchemaText } from '../../core/serde/avro-schema-text.ts';
+import { WriterSchemaRegistry } from '../../core/serde/writer-schema-registry.ts';
 import { aclSchema, manifestSchema, type AclJson, type ManifestConsumerJson, type ManifestFeatureJson, type ManifestFieldJson } from './manifest-schema.ts';
 
 export const CATALOG_ERRORS = {

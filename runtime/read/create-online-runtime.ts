@@ -15,7 +15,7 @@ import { DRIVER_USES, loadDriver } from '../connect/optional-drivers.ts';
 import { loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from '../manifest/feature-catalog.ts';
 import type { KeyValues, OnlineStore, StoredEvent } from '../online/online-store.ts';
 import { openOnlineStore } from '../online/open-online-store.ts';
-import type { TaggedAvro } from '../serde/single-object.ts';
+import type { TaggedAvro } from '../../core/serde/single-object.ts';
 import { DEFAULT_LATEST_EVENTS } from './accessors.ts';
 import type { FeatureReader } from './feature-reader.ts';
 import {

@@ -3,7 +3,7 @@
  * FeatureReader interface the store-backed readers (Cassandra/SQLite + Redis) implement.
  */
 import type { z } from 'zod';
-import type { AvroSchemaJson } from '../serde/index.ts';
+import type { AvroSchemaJson } from '../../core/serde/index.ts';
 
 /** Scalar field types of the YAML format (the runtime does not import the generator's IR). */
 export type FeatureScalarType = 'Text' | 'Long' | 'Int' | 'Double' | 'Float' | 'Boolean' | 'Timestamp' | 'Bytes';

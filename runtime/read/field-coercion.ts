@@ -3,8 +3,8 @@
  * form, strict in meaning: a Long may arrive as a bigint, a decimal string or a safe integer, but never
  * as a number that may already have been rounded; every problem names the field.
  */
-import { LONG_MAX, LONG_MIN } from '../serde/long-type.ts';
-import { MAX_DATE_MILLIS } from '../serde/timestamp-type.ts';
+import { LONG_MAX, LONG_MIN } from '../../core/serde/long-type.ts';
+import { MAX_DATE_MILLIS } from '../../core/serde/timestamp-type.ts';
 
 export const INPUT_ERRORS = {
   required: 'required (the feature defines no default for it)',

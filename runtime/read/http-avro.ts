@@ -7,7 +7,7 @@
  * definitions) that schema is fetched once from `GET /v1/features/{feature}/schema` and Avro resolution
  * maps it onto the descriptor, new fields taking their defaults, as the in-process reader does.
  */
-import { parseAvroSchemaText, type AvroSchemaJson } from '../serde/index.ts';
+import { parseAvroSchemaText, type AvroSchemaJson } from '../../core/serde/index.ts';
 import type { FeatureDescriptor } from './feature-reader.ts';
 import { decodeFeatureValue } from './value-codec.ts';
 

@@ -7,8 +7,8 @@
  */
 import type { CatalogFeature } from '../manifest/feature-catalog.ts';
 import type { KeyValues } from '../online/online-store.ts';
-import type { TaggedAvro } from '../serde/single-object.ts';
-import type { WriterSchemaRegistry } from '../serde/writer-schema-registry.ts';
+import type { TaggedAvro } from '../../core/serde/single-object.ts';
+import type { WriterSchemaRegistry } from '../../core/serde/writer-schema-registry.ts';
 import type { FeatureDescriptor, FeatureReader, HistoryFeatureDescriptor, ObjectFeatureDescriptor } from './feature-reader.ts';
 import { coerceKey } from './record-coercion.ts';
 

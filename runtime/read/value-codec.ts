@@ -4,7 +4,7 @@
  * descriptor's zod schema before encoding so errors name the feature and field, not an avsc internal.
  */
 import type avro from 'avsc';
-import { parseAvroType, type AvroSchemaJson } from '../serde/index.ts';
+import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import type { FeatureDescriptor, FieldDescriptor } from './feature-reader.ts';
 
 export const CODEC_ERRORS = {

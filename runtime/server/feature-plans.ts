@@ -5,7 +5,7 @@
  */
 import type avro from 'avsc';
 import type { FieldRecord, RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
-import { parseAvroType, type AvroSchemaJson } from '../serde/index.ts';
+import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { describeJsonType, invalidKey, SERVER_ERRORS } from './http-errors.ts';
 import { jsonWriterFor, KEY_PARSERS, type ScalarParser } from './json-scalars.ts';
 import { sanitizeInput } from './quoted-input.ts';

@@ -4,7 +4,7 @@
  * numbers are doubles in most clients; Timestamp as ISO-8601 UTC; Bytes as base64; non-finite floats as
  * the strings "NaN", "Infinity", "-Infinity" (the protobuf JSON convention), since JSON has no literal.
  */
-import { LONG_MAX, LONG_MIN } from '../serde/index.ts';
+import { LONG_MAX, LONG_MIN } from '../../core/serde/index.ts';
 
 /** A converted key field, or the reason it cannot be (a "must be …, got …" fragment without the value). */
 export type ParsedScalar = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly expected: string };

@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { emitAvro } from '../../generator/emit/avro/index.ts';
-import { parseAvroType, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { feature, hostStat, pairStat, sampleIr, syntheticIr } from './text-sample-ir.ts';
 
 /** JSON.parse, but integer literals beyond 2^53 become bigints (Node 20 has no reviver source text). */

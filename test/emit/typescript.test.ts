@@ -8,7 +8,7 @@ import { avroValueSchema } from '../../generator/emit/avro/index.ts';
 import { emitTypeScript, featureModulePath } from '../../generator/emit/typescript/index.ts';
 import type { IR } from '../../generator/ir/types.ts';
 import { preamble } from '../../generator/write/preamble.ts';
-import { canonicalForm, parseAvroType, schemaFingerprint, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { canonicalForm, parseAvroType, schemaFingerprint, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { feature, field, hostStat, sampleIR, writeEmitted } from './ts-sample-ir.ts';
 
 /** Lines that must NOT compile; an unused @ts-expect-error is itself an error (TS2578). */

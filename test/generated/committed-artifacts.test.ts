@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAvroType, schemaFingerprint, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { parseAvroType, schemaFingerprint, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { sampleValue } from '../helpers/avro-samples.ts';
 
 const GENERATED = 'generated';

@@ -1,5 +1,5 @@
 /** A typical, non-default value for an Avro type as the runtime represents it (bigint longs, Date timestamps). */
-import type { AvroSchemaJson } from '../../runtime/serde/index.ts';
+import type { AvroSchemaJson } from '../../core/serde/index.ts';
 
 export function sampleValue(type: AvroSchemaJson): unknown {
   if (Array.isArray(type)) return sampleValue(type.find((t) => t !== 'null') ?? 'null');

@@ -2,8 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAvroSchemaText } from '../../generator/plan/evolution/index.ts';
-import { parseAvroType, schemaFingerprint } from '../../runtime/serde/index.ts';
+import { parseAvroSchemaText, parseAvroType, schemaFingerprint } from '../../core/serde/index.ts';
 import { runBinary, runCli } from '../helpers/run-cli.ts';
 import { tempDir, writeTree } from '../helpers/temp-dir.ts';
 

@@ -6,8 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, runCodegen } from '../../generator/codegen.ts';
-import { parseAvroSchemaText } from '../../generator/plan/evolution/index.ts';
-import { stringifyAvroSchema } from '../../runtime/serde/index.ts';
+import { parseAvroSchemaText, stringifyAvroSchema } from '../../core/serde/index.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir, writeTree } from '../helpers/temp-dir.ts';
 

@@ -12,7 +12,7 @@ import { loadConfig } from '../../generator/load/config.ts';
 import { SourceFile } from '../../generator/load/source-file.ts';
 import { checkEvolution, isAllowedTypeChange, LIST_PROMOTIONS, SCALAR_PROMOTIONS } from '../../generator/plan/evolution/index.ts';
 import type { Manifest } from '../../generator/plan/previous-state.ts';
-import { parseAvroType, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { sampleValue } from '../helpers/avro-samples.ts';
 
 const config = await loadConfig('test/fixtures/config/featurestore.yaml');

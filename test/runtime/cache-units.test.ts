@@ -6,7 +6,7 @@ import type { CachedEntry, FeatureCache } from '../../runtime/cache/feature-cach
 import { ReadThroughCache } from '../../runtime/cache/read-through-cache.ts';
 import { CircuitBreaker } from '../../runtime/cache/redis/circuit-breaker.ts';
 import type { KeyColumnType, KeyValues } from '../../runtime/online/online-store.ts';
-import { decodeSingleObject, encodeSingleObject, SINGLE_OBJECT_ERRORS, type TaggedAvro } from '../../runtime/serde/index.ts';
+import { decodeSingleObject, encodeSingleObject, SINGLE_OBJECT_ERRORS, type TaggedAvro } from '../../core/serde/index.ts';
 
 describe('cache keys', () => {
   const cols = (...types: KeyColumnType[]) => types.map((type) => ({ type }));

@@ -1,7 +1,6 @@
 /** The runtime's view of generated/: tables, fields, ACL, and the writer-schema registry, with its errors. */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseAvroSchemaText as fromGenerator } from '../../generator/plan/evolution/avro-schema-text.ts';
 import { buildFeatureCatalog, CATALOG_ERRORS, loadFeatureCatalog } from '../../runtime/manifest/index.ts';
 import {
   parseAvroSchemaText,
@@ -10,7 +9,7 @@ import {
   UnknownWriterSchemaError,
   WriterSchemaRegistry,
   type AvroSchemaJson,
-} from '../../runtime/serde/index.ts';
+} from '../../core/serde/index.ts';
 
 const manifest = JSON.parse(await readFile('generated/manifest.json', 'utf8')) as { features: Record<string, Record<string, unknown>> };
 const acl = JSON.parse(await readFile('generated/acl/acl.json', 'utf8')) as unknown;
@@ -105,9 +104,5 @@ describe('WriterSchemaRegistry', () => {
 
   it('a schema filed under the wrong id is refused at load', () => {
     expect(() => new WriterSchemaRegistry('x::r-v1', v2, 1n, [])).toThrow(SERDE_ERRORS.fingerprintMismatch('x::r-v1', 1n, schemaFingerprint(v2)));
-  });
-
-  it('parseAvroSchemaText moved to runtime/serde and is still exported from its old place', () => {
-    expect(fromGenerator).toBe(parseAvroSchemaText);
   });
 });

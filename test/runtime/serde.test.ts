@@ -10,7 +10,7 @@ import {
   TIMESTAMP_ERRORS,
   toAvroLong,
   type AvroSchemaJson,
-} from '../../runtime/serde/index.ts';
+} from '../../core/serde/index.ts';
 
 const MAX = 2n ** 63n - 1n;
 const MIN = -(2n ** 63n);

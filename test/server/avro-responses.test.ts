@@ -5,7 +5,7 @@
  */
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAvroType, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { FEATURE_VALUES_SCHEMA, ONLINE_FEATURES_SCHEMA } from '../../runtime/server/index.ts';
 import { auth, HISTORY_ROWS, OBJECT_ROWS, startReadApi, type ReadApiFixture } from './read-api-fixture.ts';
 

@@ -10,7 +10,7 @@ import { AVRO_ENVELOPE_ERRORS, AvroEnvelopeError, decodeFeatureValuesEnvelope } 
 import { createHttpFeatureReader, HTTP_READER_ERRORS, ReadApiError } from '../../runtime/read/http-reader.ts';
 import type { AnyFeatureDescriptor, FeatureReader, HistoryFeatureDescriptor, ObjectFeatureDescriptor } from '../../runtime/read/feature-reader.ts';
 import { AccessDeniedError, type FieldRecord } from '../../runtime/read/online-runtime.ts';
-import { schemaFingerprint, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { schemaFingerprint, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { ACL, HISTORY_ROWS, keyOf, OBJECT_ROWS, startReadApi, T0, type ReadApiFixture } from './read-api-fixture.ts';
 
 let api: ReadApiFixture;

@@ -6,9 +6,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAvroSchemaText } from '../../generator/plan/evolution/avro-schema-text.ts';
 import type { Manifest } from '../../generator/plan/previous-state.ts';
-import { parseAvroType, type AvroSchemaJson } from '../../runtime/serde/index.ts';
+import { parseAvroSchemaText, parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { testCassandraClient, uniqueKeyspace } from '../helpers/cassandra.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

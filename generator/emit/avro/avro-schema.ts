@@ -3,7 +3,7 @@
  * builder behind the .avsc files, the schema constants of the TypeScript clients and the writer-schema
  * id (its canonical form's fingerprint), so the three can never disagree.
  */
-import type { AvroJsonValue, AvroSchemaJson } from '../../../runtime/serde/index.ts';
+import type { AvroJsonValue, AvroSchemaJson } from '../../../core/serde/index.ts';
 import type { DefaultScalar, DefaultValue, FeatureIR, FieldIR, FieldType, ScalarType } from '../../ir/types.ts';
 import { valueFields } from '../../ir/types.ts';
 

@@ -1,5 +1,5 @@
 /** The writer-schema id of a feature's value schema, computed once per feature per run. */
-import { schemaFingerprint } from '../../../runtime/serde/index.ts';
+import { schemaFingerprint } from '../../../core/serde/index.ts';
 import type { FeatureIR } from '../../ir/types.ts';
 import { avroValueSchema } from './avro-schema.ts';
 

@@ -1,5 +1,5 @@
 /** Avro emitter: one `.avsc` per feature, the writer schema of the value stored in the online store. */
-import { stringifyAvroSchema } from '../../../runtime/serde/index.ts';
+import { stringifyAvroSchema } from '../../../core/serde/index.ts';
 import type { IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { JSON_NOTICE } from '../../write/preamble.ts';

@@ -1,6 +1,6 @@
 /** The module of one feature: key/value types, zod schemas, the Avro schema, descriptor and accessor. */
 import type CodeBlockWriter from 'code-block-writer';
-import type { AvroSchemaJson } from '../../../runtime/serde/index.ts';
+import type { AvroSchemaJson } from '../../../core/serde/index.ts';
 import type { FeatureIR, FieldIR } from '../../ir/types.ts';
 import { keyFieldsOf, valueFields } from '../../ir/types.ts';
 import { preamble } from '../../write/preamble.ts';

@@ -1,6 +1,6 @@
 /** Printing values and names as TypeScript source text, deterministically and ASCII-only. */
 import type CodeBlockWriter from 'code-block-writer';
-import type { AvroJsonValue } from '../../../runtime/serde/index.ts';
+import type { AvroJsonValue } from '../../../core/serde/index.ts';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -8,9 +8,8 @@ import type avro from 'avsc';
 import { UsageError } from '../../diagnostics.ts';
 import { avroValueSchema } from '../../emit/avro/index.ts';
 import type { FeatureIR } from '../../ir/types.ts';
-import { parseAvroType, schemaFingerprint, type AvroJsonValue, type AvroSchemaJson } from '../../../runtime/serde/index.ts';
+import { parseAvroSchemaText, parseAvroType, schemaFingerprint, type AvroJsonValue, type AvroSchemaJson } from '../../../core/serde/index.ts';
 import type { ManifestFeature } from '../previous-state.ts';
-import { parseAvroSchemaText } from './avro-schema-text.ts';
 import type { EvolutionRule, Violation } from './rule.ts';
 import { currentWriterSchema, previousWriterSchemas } from './writer-schemas.ts';
 

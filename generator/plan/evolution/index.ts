@@ -2,7 +2,6 @@
 export { checkEvolution } from './gate.ts';
 export { ALL_RULE_IDS, FEATURE_REMOVED, RULES } from './rules.ts';
 export type { EvolutionRule, RemovalRule, RuleId, Violation } from './rule.ts';
-export { parseAvroSchemaText } from './avro-schema-text.ts';
 export { featureChanges, type Change } from './changes.ts';
 export { isAllowedTypeChange, LIST_PROMOTIONS, SCALAR_PROMOTIONS } from './promotions.ts';
 export {

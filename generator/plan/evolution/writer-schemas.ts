@@ -7,7 +7,7 @@
 import { UsageError } from '../../diagnostics.ts';
 import { avroValueSchema, featureFingerprint } from '../../emit/avro/index.ts';
 import type { FeatureIR, SourceLocation } from '../../ir/types.ts';
-import { stringifyAvroSchema } from '../../../runtime/serde/index.ts';
+import { stringifyAvroSchema } from '../../../core/serde/index.ts';
 import type { Manifest, ManifestFeature } from '../previous-state.ts';
 
 /** Fingerprint (signed 64-bit, decimal) → compact schema JSON text with exact long defaults. */
