@@ -27,11 +27,11 @@
  * creates the tables it is given when it opens (it is the embedded default, with nobody to migrate it).
  */
 
-/** Field types as the manifest spells them. */
-export type OfflineScalarType = 'Text' | 'Long' | 'Int' | 'Double' | 'Float' | 'Boolean' | 'Timestamp' | 'Bytes';
-export type OfflineFieldType =
-  | { readonly kind: 'scalar'; readonly scalar: OfflineScalarType }
-  | { readonly kind: 'list'; readonly element: OfflineScalarType };
+import type { FieldType, ScalarType } from '../../core/field-types.ts';
+
+/** Field types as the contract (core/) spells them. */
+export type OfflineScalarType = ScalarType;
+export type OfflineFieldType = FieldType;
 
 /** Text → string, Long → bigint (never a number: ids are 64-bit), Int/Double/Float → number, Timestamp → Date (ms), Bytes → Uint8Array. */
 export interface OfflineScalarValues {

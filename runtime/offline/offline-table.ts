@@ -2,11 +2,11 @@
  * Offline table descriptions: from the generated manifest (what services and jobs use), or from a
  * literal whose column list is known at compile time (rows then get exact field types).
  */
-import type { ManifestFeatureJson } from '../manifest/manifest-schema.ts';
+import type { ManifestFeature } from '../../core/manifest/manifest-schema.ts';
 import type { OfflineColumn, OfflineRow, OfflineTable, OfflineValues, OfflineValuesOf } from './offline-store.ts';
 
 /** The offline table of a manifest feature: every field a column, keys and the event time required. */
-export function offlineTableOf(feature: ManifestFeatureJson): OfflineTable {
+export function offlineTableOf(feature: ManifestFeature): OfflineTable {
   const keys = new Set(feature.keyFields);
   const eventTime = feature.featureType === 'History' ? feature.eventTimeField : null;
   return {

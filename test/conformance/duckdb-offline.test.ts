@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVER_ERRORS, MissingDriverError } from '../../runtime/connect/optional-drivers.ts';
-import { manifestSchema } from '../../runtime/manifest/manifest-schema.ts';
+import { manifestSchema } from '../../core/manifest/manifest-schema.ts';
 import { duckdbCreateTable } from '../../runtime/offline/duckdb/duckdb-ddl.ts';
 import { DUCKDB_OFFLINE_USE, openDuckDbOfflineStore } from '../../runtime/offline/duckdb/duckdb-offline-store.ts';
 import { OFFLINE_STORE_UNREACHABLE } from '../../runtime/offline/offline-store.ts';
@@ -54,7 +54,8 @@ describe('DuckDB offline store specifics', () => {
     const connection = await instance.connect();
     try {
       for (const feature of features) {
-        const file = path.join(dir, 'bigquery', feature.fullName.split('::')[0]!, `${feature.fullName.split('::')[1]!.replace(/-v(\d+)$/, '-v$1')}.sql`);
+        const [namespace, name] = feature.fullName.split('::') as [string, string];
+        const file = path.join(dir, 'bigquery', namespace, `${name}.sql`);
         const expected = bigQueryColumns(await readFile(file, 'utf8')).map((c) => ({ name: c.name, type: duckdbOf(c.type), notNull: c.notNull }));
         expect(expected.length, file).toBe(feature.fields.length + 1);
         const result = await connection.runAndReadAll(

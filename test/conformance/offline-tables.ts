@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { manifestSchema, type ManifestFeatureJson } from '../../runtime/manifest/manifest-schema.ts';
+import { manifestSchema, type ManifestFeature } from '../../core/manifest/manifest-schema.ts';
 import type { OfflineTable } from '../../runtime/offline/offline-store.ts';
 import { offlineTableOf } from '../../runtime/offline/offline-table.ts';
 import { GENERATED_DIR, GOLDEN_DIR } from './conformance-tables.ts';
@@ -28,7 +28,7 @@ export const OFFLINE_TABLE_SOURCES = {
   watchHistory: { dir: GENERATED_DIR, feature: 'live::viewer-watch-history-v1' },
 } as const;
 
-export async function manifestFeature(dir: string, name: string): Promise<ManifestFeatureJson> {
+export async function manifestFeature(dir: string, name: string): Promise<ManifestFeature> {
   const manifest = manifestSchema.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
   const feature = manifest.features[name];
   if (!feature) throw new Error(`conformance: no feature ${name} in ${dir}`);
