@@ -14,3 +14,30 @@ export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCa
 export { DRIVER_ERRORS, MissingDriverError, OPTIONAL_DRIVERS, type OptionalDriver } from './connect/optional-drivers.ts';
 export { cassandraSettingsFromEnv, type CassandraSettings } from './connect/cassandra-settings.ts';
 export type { KeyColumnType, KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online/online-store.ts';
+// The offline store and stream contracts, as types only: importing the runtime loads no adapter or
+// driver (openOfflineStore / openFeatureStream in runtime/offline and runtime/stream load them on demand).
+export type {
+  AppendResult,
+  OfflineColumn,
+  OfflineErrorCode,
+  OfflineFieldType,
+  OfflineReadOptions,
+  OfflineRow,
+  OfflineScalar,
+  OfflineScalarType,
+  OfflineStore,
+  OfflineTable,
+  OfflineValue,
+  OfflineValues,
+  OfflineValuesOf,
+} from './offline/offline-store.ts';
+export type {
+  FeatureStream,
+  StreamBatch,
+  StreamErrorCode,
+  StreamMessage,
+  StreamPosition,
+  StreamRecord,
+  StreamSubscription,
+  SubscribeOptions,
+} from './stream/feature-stream.ts';
