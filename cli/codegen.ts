@@ -8,11 +8,26 @@ export interface CodegenFlags {
   readonly config?: string;
   readonly check: boolean;
   readonly force: boolean;
+  /** `--dev` alone is true (HEAD); `--dev REV` names the baseline revision. */
+  readonly dev?: boolean | string;
   readonly json: boolean;
 }
 
+/** The Git revision `--dev` evolves from, or undefined without `--dev`. */
+export function devBaseline(dev: boolean | string | undefined): string | undefined {
+  return dev === undefined || dev === false ? undefined : dev === true ? 'HEAD' : dev;
+}
+
 export async function codegenCommand(opts: CodegenFlags, io: Io): Promise<number> {
-  const result = await runCodegen({ featuresDir: opts.features, outDir: opts.out, check: opts.check, force: opts.force, ...(opts.config ? { configFile: opts.config } : {}) });
+  const baseline = devBaseline(opts.dev);
+  const result = await runCodegen({
+    featuresDir: opts.features,
+    outDir: opts.out,
+    check: opts.check,
+    force: opts.force,
+    ...(opts.config ? { configFile: opts.config } : {}),
+    ...(baseline ? { devBaseline: baseline } : {}),
+  });
   return report(result, opts.out, opts.json, io);
 }
 

@@ -43,6 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   definitions(program.command('codegen').description('validate features/ and (re)generate generated/'))
     .option('--check', 'write nothing; exit 1 if the output folder is stale', false)
     .option('--force', 'replace a non-empty output folder that codegen did not create', false)
+    .option('--dev [revision]', 'iterate on unreleased features: evolve from --out as committed at REVISION (default HEAD), squashing newer migrations')
     .action(async (opts: CodegenFlags) => {
       exitCode = await codegenCommand(opts, io);
     });

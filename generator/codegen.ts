@@ -6,6 +6,7 @@ import type { IR } from './ir/types.ts';
 import { loadConfig, type LoadedConfig } from './load/config.ts';
 import { listFeatureFiles } from './load/discover.ts';
 import { checkEvolution } from './plan/evolution/index.ts';
+import { loadGitBaseline } from './plan/git-baseline.ts';
 import { loadPreviousState } from './plan/previous-state.ts';
 import { projectRoot, withArtifactSources } from './emit/artifact-sources.ts';
 import { EMITTERS, type EmitContext } from './emit/index.ts';
@@ -21,6 +22,8 @@ export interface CodegenOptions {
   readonly cwd?: string;
   /** Replace a non-empty output folder that codegen did not create. */
   readonly force?: boolean;
+  /** `--dev`: evolve from the output folder as committed at this Git revision (see plan/git-baseline.ts). */
+  readonly devBaseline?: string;
 }
 
 export interface Generated {
@@ -32,7 +35,8 @@ export interface Generated {
 /** Everything codegen would write, computed in memory; nothing touches the output folder. */
 export async function generate(options: CodegenOptions): Promise<Generated> {
   const cwd = options.cwd ?? process.cwd();
-  const [{ ir, diagnostics, config }, previous] = await Promise.all([loadDefinitions(options, cwd), loadPreviousState(options.outDir)]);
+  const baseline = options.devBaseline === undefined ? loadPreviousState(options.outDir) : loadGitBaseline(options.outDir, options.devBaseline);
+  const [{ ir, diagnostics, config }, previous] = await Promise.all([loadDefinitions(options, cwd), baseline]);
   if (!ir || hasErrors(diagnostics)) return { diagnostics };
   // Changes to a version already generated must not break its readers or writers (else: -v<N+1>).
   const evolution = checkEvolution(previous.manifest, ir);
