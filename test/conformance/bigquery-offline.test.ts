@@ -10,7 +10,8 @@ import { splitStatements } from '../../runtime/migrate/index.ts';
 import { bigQueryOptions } from '../../runtime/connect/bigquery.ts';
 import { BIGQUERY_OFFLINE_ERRORS, openBigQueryOfflineStore } from '../../runtime/offline/bigquery/bigquery-offline-store.ts';
 import { bigqueryLiteral, floatLiteral, stringLiteral } from '../../runtime/offline/bigquery/bigquery-sql.ts';
-import { OFFLINE_TABLE_NOT_FOUND } from '../../runtime/offline/offline-store.ts';
+import { CELL_PROBLEMS, fromCell } from '../../runtime/offline/bigquery/bigquery-cells.ts';
+import { OFFLINE_ERRORS, OFFLINE_TABLE_NOT_FOUND, OFFLINE_UNREADABLE_ROW } from '../../runtime/offline/offline-store.ts';
 import { emulatorProject, testBigQueryClient, uniqueDataset } from '../helpers/bigquery.ts';
 import { offlineStoreConformance } from './offline-store.conformance.ts';
 import { OFFLINE_TABLE_SOURCES } from './offline-tables.ts';
@@ -67,6 +68,37 @@ describe('BigQuery offline store specifics', () => {
     expect(bigqueryLiteral({ kind: 'scalar', scalar: 'Bytes' }, new Uint8Array([0, 255]))).toBe("FROM_BASE64('AP8=')");
     expect(bigqueryLiteral({ kind: 'scalar', scalar: 'Timestamp' }, new Date(-1))).toBe('TIMESTAMP_MILLIS(-1)');
     expect(bigqueryLiteral({ kind: 'scalar', scalar: 'Text' }, null)).toBe('NULL');
+  });
+
+  it('a NULL key in a hand-made table without NOT NULL is OFFLINE_UNREADABLE_ROW naming the column', async () => {
+    const store = await openBigQueryOfflineStore({ projectId: emulatorProject(), dataset, client });
+    const { offlineConformanceTables } = await import('./offline-tables.ts');
+    const t = await offlineConformanceTables();
+    const table = { ...t.interaction, tableName: `hand_made_${Date.now().toString(36)}` };
+    const path = `\`${emulatorProject()}.${dataset}.${table.tableName}\``;
+    await client.query({
+      query: `CREATE TABLE ${path} (user_id INT64, target_user_id INT64, impressions_28d INT64, clicks_28d INT64, likes_28d INT64, last_interaction_at TIMESTAMP, fs_updated_at TIMESTAMP)`,
+    });
+    await client.query({ query: `INSERT INTO ${path} (user_id, target_user_id, fs_updated_at) VALUES (1, NULL, TIMESTAMP_MILLIS(0))` });
+    const read = async () => {
+      for await (const page of store.read(table, { since: null })) void page;
+    };
+    await expect(read()).rejects.toMatchObject({
+      code: OFFLINE_UNREADABLE_ROW,
+      message: OFFLINE_ERRORS.unreadableRow(table.tableName, 'target_user_id', CELL_PROBLEMS.nullRequired),
+    });
+  });
+
+  it('result cells read exactly: INT64 text, µs timestamps rounded toward the past, float words, base64', () => {
+    expect(fromCell({ kind: 'scalar', scalar: 'Long' }, '-9223372036854775808')).toBe(-(2n ** 63n));
+    expect(fromCell({ kind: 'scalar', scalar: 'Timestamp' }, '-1')).toEqual(new Date(-1));
+    expect(fromCell({ kind: 'scalar', scalar: 'Timestamp' }, '1700000000123999')).toEqual(new Date(1_700_000_000_123));
+    expect(['+Inf', 'Infinity', '-Inf', '-Infinity', '1.5e-7'].map((v) => fromCell({ kind: 'scalar', scalar: 'Double' }, v))).toEqual([Infinity, Infinity, -Infinity, -Infinity, 1.5e-7]);
+    expect(Number.isNaN(fromCell({ kind: 'scalar', scalar: 'Float' }, 'NaN'))).toBe(true);
+    expect(fromCell({ kind: 'list', element: 'Bytes' }, [{ v: 'AP8=' }])).toEqual([new Uint8Array([0, 255])]);
+    expect(fromCell({ kind: 'list', element: 'Text' }, null)).toEqual([]);
+    expect(() => fromCell({ kind: 'scalar', scalar: 'Int' }, '9007199254740993')).toThrow(CELL_PROBLEMS.unsafeInt('9007199254740993'));
+    expect(() => fromCell({ kind: 'scalar', scalar: 'Boolean' }, 'yes')).toThrow(CELL_PROBLEMS.unexpected('Boolean', 'yes'));
   });
 
   it('a hostile Text value is stored as text, not run', async () => {

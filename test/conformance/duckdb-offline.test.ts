@@ -9,7 +9,8 @@ import { DRIVER_ERRORS, MissingDriverError } from '../../runtime/connect/optiona
 import { manifestSchema } from '../../core/manifest/manifest-schema.ts';
 import { duckdbCreateTable } from '../../runtime/offline/duckdb/duckdb-ddl.ts';
 import { DUCKDB_OFFLINE_USE, openDuckDbOfflineStore } from '../../runtime/offline/duckdb/duckdb-offline-store.ts';
-import { OFFLINE_STORE_UNREACHABLE } from '../../runtime/offline/offline-store.ts';
+import { DUCKDB_VALUE_PROBLEMS } from '../../runtime/offline/duckdb/duckdb-values.ts';
+import { OFFLINE_ERRORS, OFFLINE_STORE_UNREACHABLE, OFFLINE_UNREADABLE_ROW } from '../../runtime/offline/offline-store.ts';
 import { offlineTableOf } from '../../runtime/offline/offline-table.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { GENERATED_DIR, GOLDEN_DIR } from './conformance-tables.ts';
@@ -110,6 +111,27 @@ describe('DuckDB offline store specifics', () => {
     expect(pages).toEqual([row]);
     expect(await second.append(t.interaction, [row])).toEqual({ appended: 0, duplicates: 1 });
     await second.close();
+  });
+
+  it('a stored value the feature type cannot hold (an Int beyond 2^53, written by hand) is OFFLINE_UNREADABLE_ROW naming the column', async () => {
+    const t = await offlineConformanceTables();
+    const store = await openDuckDbOfflineStore({ path: await dbFile(), tables: [t.interaction] });
+    await store.close();
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(store.path);
+    const connection = await instance.connect();
+    await connection.run(`INSERT INTO azar_lounge__user_interaction_v1 VALUES (1, 2, ${2n ** 60n}, NULL, NULL, NULL, TIMESTAMPTZ '2024-01-01 00:00:00+00')`);
+    connection.disconnectSync();
+    instance.closeSync();
+    const reopened = await openDuckDbOfflineStore({ path: store.path, tables: [t.interaction] });
+    const read = async () => {
+      for await (const page of reopened.read(t.interaction, { since: null })) void page;
+    };
+    await expect(read()).rejects.toMatchObject({
+      code: OFFLINE_UNREADABLE_ROW,
+      message: OFFLINE_ERRORS.unreadableRow(t.interaction.tableName, 'impressions_28d', DUCKDB_VALUE_PROBLEMS.unsafeInt(2n ** 60n)),
+    });
+    await reopened.close();
   });
 
   it('a file that is not a DuckDB database is OFFLINE_STORE_UNREACHABLE naming it', async () => {

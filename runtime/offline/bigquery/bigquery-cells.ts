@@ -17,6 +17,7 @@ export const CELL_PROBLEMS = {
   unexpected: (type: OfflineScalarType, value: unknown) => `expected a ${type} cell, got ${JSON.stringify(value)}`,
   unsafeInt: (text: string) => `${text} is beyond 2^53 and cannot be an Int`,
   nullElement: 'a list element is NULL (offline lists hold no NULLs)',
+  nullRequired: 'NULL in a key or event-time column (a table made without the generated NOT NULL)',
 } as const;
 
 /** A stored value that cannot be a value of the column's type; the adapter adds table and column. */

@@ -43,7 +43,7 @@ import {
   type OfflineValues,
 } from '../offline-store.ts';
 import { identityColumns, uniqueRows } from '../offline-table.ts';
-import { fromCell, timeFromMicrosText, UnreadableCell, type RawRow } from './bigquery-cells.ts';
+import { CELL_PROBLEMS, fromCell, timeFromMicrosText, UnreadableCell, type RawRow } from './bigquery-cells.ts';
 import { bigqueryIdent, bigqueryLiteral, bigqueryTablePath, bigqueryType, MAX_STATEMENT_CHARS, timestampLiteral } from './bigquery-sql.ts';
 
 const STORE = 'BigQuery';
@@ -264,7 +264,7 @@ export class BigQueryOfflineStore implements OfflineStore {
     table.columns.forEach((column, i) => {
       try {
         const value = fromCell(column.type, row.f[i]?.v);
-        if (value === null && column.required) throw new UnreadableCell('NULL in a NOT NULL column (the emulator does not enforce NOT NULL)');
+        if (value === null && column.required) throw new UnreadableCell(CELL_PROBLEMS.nullRequired);
         values[column.name] = value;
       } catch (e) {
         throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, column.name, reason(e)), { cause: e });

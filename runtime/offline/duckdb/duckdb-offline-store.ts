@@ -36,7 +36,7 @@ import {
 } from '../offline-store.ts';
 import { uniqueRows } from '../offline-table.ts';
 import { duckdbCreateTable, duckdbIdent, duckdbTablePath } from './duckdb-ddl.ts';
-import { duckdbTypeOf, fromDuckDb, timeFromMicros, timeToDuckDb, toDuckDb, UnreadableValue, type DuckDbDriver } from './duckdb-values.ts';
+import { DUCKDB_VALUE_PROBLEMS, duckdbTypeOf, fromDuckDb, timeFromMicros, timeToDuckDb, toDuckDb, UnreadableValue, type DuckDbDriver } from './duckdb-values.ts';
 
 const STORE = 'DuckDB';
 /** Named by MissingDriverError when @duckdb/node-api is not installed. */
@@ -203,7 +203,7 @@ export class DuckDbOfflineStore implements OfflineStore {
     table.columns.forEach((column, i) => {
       try {
         const value = fromDuckDb(column.type, row[i] ?? null);
-        if (value === null && column.required) throw new UnreadableValue('NULL in a NOT NULL column');
+        if (value === null && column.required) throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.nullRequired);
         values[column.name] = value;
       } catch (e) {
         throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, column.name, reason(e)), { cause: e });

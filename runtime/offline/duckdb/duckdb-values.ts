@@ -12,6 +12,7 @@ export const DUCKDB_VALUE_PROBLEMS = {
   nullElement: 'a list element is NULL (offline lists hold no NULLs)',
   unsafeInt: (value: bigint) => `${value} is beyond 2^53 and cannot be an Int`,
   infiniteTime: 'an infinite TIMESTAMP has no Date',
+  nullRequired: 'NULL in a key or event-time column (a table made without the generated NOT NULL)',
   unexpected: (type: OfflineScalarType, value: unknown) => `expected a ${type} value, got ${typeof value === 'object' ? (value?.constructor?.name ?? 'null') : typeof value}`,
 } as const;
 
