@@ -10,10 +10,10 @@
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_TABLE_NAME_LENGTH, tableNameOf } from '../core/naming.ts';
 import { UsageError } from '../generator/diagnostics.ts';
 import { toDisplayPath } from '../generator/load/discover.ts';
 import { CONFIG_FILE_NAMES } from '../generator/spec/config-spec.ts';
-import { MAX_TABLE_NAME_LENGTH, tableNameOf } from '../generator/spec/names.ts';
 import {
   CODEGEN_SCRIPT,
   configYaml,

@@ -1,13 +1,19 @@
 /** `featurestore migrate --target cassandra|bigquery`: applies generated/migrations once, in order. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Manifest } from '../core/manifest/manifest-schema.ts';
+import { ManifestError, parseManifestText } from '../core/manifest/parse-manifest.ts';
 import { createBigQueryClient } from '../runtime/connect/bigquery.ts';
 import { cassandraSettingsFromEnv, createCassandraClient } from '../runtime/connect/cassandra.ts';
 import { MissingDriverError } from '../runtime/connect/optional-drivers.ts';
 import { BigQueryMigrator, CassandraMigrator, MigrationError, readMigrations, runMigrations, type MigrationFile, type MigrationTarget, type Migrator } from '../runtime/migrate/index.ts';
 import { UsageError } from '../generator/diagnostics.ts';
-import type { Manifest } from '../generator/plan/previous-state.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Io } from './io.ts';
+
+export const MIGRATE_ERRORS = {
+  noManifest: (file: string) => `${file} not found: run featurestore codegen first (or pass --generated DIR)`,
+  badManifest: (problem: string) => `${problem}; run featurestore codegen (or pass the --generated DIR it wrote)`,
+} as const;
 
 export interface MigrateFlags {
   readonly target: MigrationTarget;
@@ -83,7 +89,13 @@ async function connect(target: MigrationTarget, manifest: Manifest): Promise<Mig
 async function readManifest(generated: string): Promise<Manifest> {
   const file = path.join(generated, 'manifest.json');
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new UsageError(`${file} not found: run featurestore codegen first (or pass --generated DIR)`);
+    throw new UsageError(MIGRATE_ERRORS.noManifest(file));
   });
-  return JSON.parse(text) as Manifest;
+  try {
+    // Any readable format: migrate needs only the project's keyspace and dataset, which every format has.
+    return parseManifestText(text, file, { formats: 'readable' });
+  } catch (e) {
+    if (e instanceof ManifestError) throw new UsageError(MIGRATE_ERRORS.badManifest(e.message));
+    throw e;
+  }
 }

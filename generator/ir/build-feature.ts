@@ -3,10 +3,11 @@ import { CronExpressionParser } from 'cron-parser';
 import { didYouMean } from '../diagnostics.ts';
 import type { FeatureSpec } from '../spec/feature-spec.ts';
 import { parseDuration } from '../spec/duration.ts';
-import { camelCase, FEATURE_NAME_PATTERN, MAX_TABLE_NAME_LENGTH, pascalCase, tableNameOf } from '../spec/names.ts';
+import { avroNameOf, camelCase, MAX_TABLE_NAME_LENGTH, pascalCase, tableNameOf } from '../../core/naming.ts';
+import { FEATURE_NAME_PATTERN } from '../spec/names.ts';
 import { buildFields, suggestKey } from './build-fields.ts';
 import type { FeatureReporter } from './reporter.ts';
-import type { AccessIR, FeatureIR } from './types.ts';
+import type { AccessIR, FeatureIR, FeatureKind } from './types.ts';
 
 /** Cassandra's longest TTL: 20 years. */
 const MAX_RETENTION_MS = 630_720_000_000;
@@ -23,7 +24,7 @@ export function buildFeature(
   consumers: ReadonlySet<string>,
   r: FeatureReporter,
   options: BuildOptions = {},
-): FeatureIR {
+): FeatureIR | undefined {
   const m = FEATURE_NAME_PATTERN.exec(fullName);
   if (!m) throw new Error(`internal: ${fullName} was not name-checked`);
   const [, namespace = '', name = '', versionText = '1'] = m;
@@ -64,6 +65,14 @@ export function buildFeature(
     r.error(['upsync', 'schedule'], `schedule "${schedule}" is neither a cron expression nor an Airflow preset (${scheduleError})`, `e.g. "0 3 * * *" or one of ${CRON_PRESETS.join(', ')}`);
   }
 
+  const eventTimeField = eventTimes[0]?.name;
+  // A History feature without its event time is reported above and cannot be represented: the caller
+  // then has errors and no IR, so nothing is lost but the checks that need the whole feature.
+  if (isHistory && eventTimeField === undefined) return undefined;
+  const kind: FeatureKind =
+    isHistory && eventTimeField !== undefined
+      ? { featureType: 'History', eventTimeField, maxEvents: spec.history?.max_events ?? null }
+      : { featureType: 'Object', eventTimeField: null, maxEvents: null };
   return {
     fullName,
     namespace,
@@ -73,14 +82,12 @@ export function buildFeature(
     tsNamespace: camelCase(namespace),
     tsName: camelCase(`${name}-v${version}`),
     tsTypeName: pascalCase(`${name}-v${version}`),
-    avroName: `featurestore.${namespace.replaceAll('-', '_')}.${pascalCase(`${name}-v${version}`)}`,
-    featureType: spec.feature_type,
+    avroName: avroNameOf(namespace, name, version),
+    ...kind,
     owner: spec.owner,
     description: spec.description ?? '',
     fields,
     keyFields: keys.map((f) => f.name),
-    eventTimeField: isHistory ? (eventTimes[0]?.name ?? null) : null,
-    maxEvents: isHistory ? (spec.history?.max_events ?? null) : null,
     upsync: { enabled: spec.upsync?.enabled ?? false, incrementalUpdate: spec.upsync?.incremental_update ?? false, schedule },
     downsync: { enabled: spec.downsync?.enabled ?? false, minIntervalByKeyMs: minInterval ?? 0, randomSamplingRatio: ratio },
     retentionMs,

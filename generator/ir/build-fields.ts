@@ -1,16 +1,18 @@
 /** Fields of one feature: names, types, keys, event time and defaults, checked and normalised. */
 import { closest } from '../diagnostics.ts';
 import type { FeatureSpec, FieldSpec } from '../spec/feature-spec.ts';
-import { camelCase, FIELD_NAME_PATTERN, MAX_FIELD_NAME_LENGTH, RESERVED_FIELD_PREFIX } from '../spec/names.ts';
+import { isKeyColumnType, KEY_COLUMN_TYPES, parseTypeLabel, type FieldType } from '../../core/field-types.ts';
+import { camelCase } from '../../core/naming.ts';
+import { FIELD_NAME_PATTERN, MAX_FIELD_NAME_LENGTH, RESERVED_FIELD_PREFIX } from '../spec/names.ts';
 import { checkDefault } from './defaults.ts';
 import type { FeatureReporter } from './reporter.ts';
-import type { FieldIR, FieldType, ScalarType } from './types.ts';
-
-const KEY_TYPES: readonly ScalarType[] = ['Text', 'Long', 'Int', 'Boolean', 'Timestamp'];
+import type { FieldIR } from './types.ts';
 
 export function parseFieldType(text: FieldSpec['type']): FieldType {
-  const list = /^List<(\w+)>$/.exec(text);
-  return list ? { kind: 'list', element: list[1] as ScalarType } : { kind: 'scalar', scalar: text as ScalarType };
+  const type = parseTypeLabel(text);
+  // The spec's enum holds exactly the labels parseTypeLabel reads.
+  if (!type) throw new Error(`internal: field type ${text} passed the spec but is not a type label`);
+  return type;
 }
 
 export function buildFields(spec: FeatureSpec, r: FeatureReporter, partial = false): FieldIR[] {
@@ -76,8 +78,8 @@ function checkName(name: string, path: string[], r: FeatureReporter): void {
 
 function checkKey(name: string, f: FieldSpec, type: FieldType, r: FeatureReporter): void {
   const path = ['schema', name];
-  if (type.kind === 'list' || !KEY_TYPES.includes(type.scalar)) {
-    r.error([...path, 'type'], `key field "${name}" cannot be of type ${f.type}`, `key types: ${KEY_TYPES.join(', ')}`);
+  if (type.kind === 'list' || !isKeyColumnType(type.scalar)) {
+    r.error([...path, 'type'], `key field "${name}" cannot be of type ${f.type}`, `key types: ${KEY_COLUMN_TYPES.join(', ')}`);
   }
   if (f.nullable === true) r.error([...path, 'nullable'], `key field "${name}" cannot be nullable`, 'remove nullable: true; every row needs its key');
   if (Object.hasOwn(f, 'default_value')) r.error([...path, 'default_value'], `key field "${name}" cannot have a default_value`, 'remove default_value; a key is always given');

@@ -79,7 +79,8 @@ export function buildFile(source: SourceFile, consumers: ReadonlySet<string>): F
     }
     const parsed = featureSpec.safeParse(docJs[fullName], { reportInput: true });
     if (parsed.success) {
-      result.features.push(buildFeature(fullName, parsed.data, consumers, reporter));
+      const feature = buildFeature(fullName, parsed.data, consumers, reporter);
+      if (feature) result.features.push(feature);
       continue;
     }
     diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, { source, basePath: [fullName], feature: fullName }));

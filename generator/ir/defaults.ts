@@ -2,7 +2,8 @@
  * Checks a YAML `default_value` against its field type and normalises it to the IR's exact form.
  * Long and Timestamp never pass through a JS number: their digits come from the YAML source.
  */
-import type { DefaultScalar, DefaultValue, FieldType, ScalarType } from './types.ts';
+import type { FieldType, ScalarType } from '../../core/field-types.ts';
+import type { DefaultScalar, DefaultValue } from './types.ts';
 import { numberText } from '../spec/describe-value.ts';
 import { kindOf } from '../spec/zod-diagnostics.ts';
 

@@ -1,15 +1,9 @@
 /**
  * The intermediate representation: the one normalised, readonly model of every feature.
  * YAML is read and validated once into this; every emitter and the runtime manifest read only this.
+ * Field types come from the contract (core/field-types.ts), which the manifest and the runtime share.
  */
-
-export const SCALAR_TYPES = ['Text', 'Long', 'Int', 'Double', 'Float', 'Boolean', 'Timestamp', 'Bytes'] as const;
-export type ScalarType = (typeof SCALAR_TYPES)[number];
-
-/** A field type: a scalar, or a list of one scalar (`List<T>`). */
-export type FieldType =
-  | { readonly kind: 'scalar'; readonly scalar: ScalarType }
-  | { readonly kind: 'list'; readonly element: ScalarType };
+import type { FieldType } from '../../core/field-types.ts';
 
 /**
  * A default value, normalised to an exact JSON-safe form:
@@ -41,8 +35,6 @@ export interface FieldIR {
   readonly location: SourceLocation;
 }
 
-export type FeatureType = 'Object' | 'History';
-
 export interface UpsyncIR {
   readonly enabled: boolean;
   readonly incrementalUpdate: boolean;
@@ -64,7 +56,8 @@ export interface AccessIR {
   readonly write: readonly string[];
 }
 
-export interface FeatureIR {
+/** What every feature has, whatever its type. */
+interface FeatureBaseIR {
   /** Full name, `<namespace>::<name>-v<N>`. */
   readonly fullName: string;
   readonly namespace: string;
@@ -81,17 +74,12 @@ export interface FeatureIR {
   readonly tsTypeName: string;
   /** Avro full name, e.g. `featurestore.live.HakunaHostStatV1`. */
   readonly avroName: string;
-  readonly featureType: FeatureType;
   readonly owner: string;
   readonly description: string;
   /** Fields in declaration order. */
   readonly fields: readonly FieldIR[];
   /** Names of the key fields, in declaration order (the partition key). */
   readonly keyFields: readonly string[];
-  /** History only: the event-time field name. */
-  readonly eventTimeField: string | null;
-  /** History only: how many events per key are kept and served at most; null = unbounded. */
-  readonly maxEvents: number | null;
   readonly upsync: UpsyncIR;
   readonly downsync: DownsyncIR;
   /** Retention in milliseconds; null = keep forever. */
@@ -101,6 +89,29 @@ export interface FeatureIR {
   readonly access: AccessIR;
   readonly location: SourceLocation;
 }
+
+/** One value per key. The History-only properties are present, and null, so every feature has the same keys. */
+export interface ObjectFeatureIR extends FeatureBaseIR {
+  readonly featureType: 'Object';
+  readonly eventTimeField: null;
+  readonly maxEvents: null;
+}
+
+/** The last events per key, newest first, ordered by the event-time field. */
+export interface HistoryFeatureIR extends FeatureBaseIR {
+  readonly featureType: 'History';
+  /** The value field (a Timestamp) that orders events: the clustering column. */
+  readonly eventTimeField: string;
+  /** How many events per key are kept and served at most; null = unbounded (no `history.max_events`). */
+  readonly maxEvents: number | null;
+}
+
+/** A feature: discriminated on `featureType`, so a History feature without an event time cannot be built. */
+export type FeatureIR = ObjectFeatureIR | HistoryFeatureIR;
+
+/** The properties that depend on the feature type, as one value to spread into a feature. */
+export type FeatureKind = Pick<ObjectFeatureIR, FeatureKindKey> | Pick<HistoryFeatureIR, FeatureKindKey>;
+type FeatureKindKey = 'featureType' | 'eventTimeField' | 'maxEvents';
 
 export interface ConsumerIR {
   readonly name: string;
@@ -136,8 +147,4 @@ export function valueFields(feature: FeatureIR): readonly FieldIR[] {
 
 export function keyFieldsOf(feature: FeatureIR): readonly FieldIR[] {
   return feature.fields.filter((f) => f.isKey);
-}
-
-export function typeLabel(type: FieldType): string {
-  return type.kind === 'scalar' ? type.scalar : `List<${type.element}>`;
 }

@@ -5,32 +5,17 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ManifestError, parseManifestText } from '../../core/manifest/parse-manifest.ts';
+import type { Manifest } from '../../core/manifest/manifest-schema.ts';
 import { UsageError } from '../diagnostics.ts';
-import type { FeatureIR, FieldIR, ProjectIR } from '../ir/types.ts';
 
-/** A feature as the manifest stores it: the IR without locations, plus what codegen derived. */
-export type ManifestField = Omit<FieldIR, 'location'>;
-export interface ManifestFeature extends Omit<FeatureIR, 'location' | 'fields'> {
-  readonly fields: readonly ManifestField[];
-  readonly source: string;
-  /** Writer-schema id (signed 64-bit, decimal) of the current value schema. */
-  readonly avroFingerprint: string;
-  readonly inputHash: string;
-  /**
-   * Every value schema this feature version has had: fingerprint (signed decimal) → schema JSON text
-   * (text, because JSON.parse would round 64-bit defaults). Rows written under any of them must still
-   * decode, so none is ever dropped. Absent in manifests older than format version 2.
-   */
-  readonly writerSchemas?: Readonly<Record<string, string>>;
-}
-
-export interface Manifest {
-  readonly formatVersion: number;
-  readonly project: ProjectIR;
-  readonly features: Readonly<Record<string, ManifestFeature>>;
-  /** Features removed from the YAML: their names stay reserved and their writer schemas kept. */
-  readonly retiredFeatures?: Readonly<Record<string, ManifestFeature>>;
-}
+export const PREVIOUS_STATE_ERRORS = {
+  /** The baseline is never reset silently: that would let a breaking change through unnoticed. */
+  restore: 'restore it from Git (it is the baseline of schema evolution)',
+  notJson: (file: string) => `${file} is not valid JSON: ${PREVIOUS_STATE_ERRORS.restore}`,
+  invalid: (file: string, problems: readonly string[]) =>
+    `${file} is not a manifest this codegen can read (${problems.join('; ')}): ${PREVIOUS_STATE_ERRORS.restore}, or regenerate it with the codegen that wrote it`,
+} as const;
 
 export interface PreviousState {
   /** Absent on the first run (no manifest in the output folder). */
@@ -47,9 +32,11 @@ export async function loadPreviousState(outDir: string): Promise<PreviousState> 
   let manifest: Manifest | undefined;
   if (text !== undefined) {
     try {
-      manifest = JSON.parse(text) as Manifest;
-    } catch {
-      throw new UsageError(`${manifestPath} is not valid JSON: restore it from Git (it is the baseline of schema evolution)`);
+      // Any readable format: a format-1 baseline is upgraded as codegen rewrites it (writer-schemas.ts).
+      manifest = parseManifestText(text, manifestPath, { formats: 'readable' });
+    } catch (e) {
+      if (!(e instanceof ManifestError)) throw e;
+      throw new UsageError(e.reason === 'json' ? PREVIOUS_STATE_ERRORS.notJson(manifestPath) : PREVIOUS_STATE_ERRORS.invalid(manifestPath, e.problems));
     }
   }
   const migrations = new Map<string, string>();

@@ -4,7 +4,8 @@
  * Cross-field rules (types against defaults, key rules, consumers) live in generator/ir/.
  */
 import { z } from 'zod';
-import { SCALAR_TYPES } from '../ir/types.ts';
+import { FEATURE_TYPES } from '../../core/feature-types.ts';
+import { SCALAR_TYPES } from '../../core/field-types.ts';
 import { DURATION_PATTERN } from './duration.ts';
 import { FEATURE_NAME_PATTERN } from './names.ts';
 
@@ -41,7 +42,7 @@ export const downsyncSpec = z.strictObject({
 
 export const featureSpec = z
   .strictObject({
-    feature_type: z.enum(['Object', 'History']).describe('Object: one value per key; History: the last N events per key'),
+    feature_type: z.enum(FEATURE_TYPES).describe('Object: one value per key; History: the last N events per key'),
     owner: z.string().min(1).describe('Who answers for this feature (person or team)'),
     description: z.string().optional(),
     schema: z.record(z.string(), fieldSpec).describe('Fields by name, in order'),

@@ -5,12 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
-import type { KeyColumnType, OnlineTable } from '../online/online-store.ts';
-import type { RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
+import { isKeyColumnType, typeLabel, type KeyColumnType } from '../../core/field-types.ts';
+import type { ManifestConsumer, ManifestFeature, ManifestField } from '../../core/manifest/manifest-schema.ts';
+import { ManifestError, parseManifest } from '../../core/manifest/parse-manifest.ts';
 import { parseAvroSchemaText } from '../../core/serde/avro-schema-text.ts';
 import { WriterSchemaRegistry } from '../../core/serde/writer-schema-registry.ts';
-import { aclSchema, manifestSchema, type AclJson, type ManifestConsumerJson, type ManifestFeatureJson, type ManifestFieldJson } from './manifest-schema.ts';
+import type { OnlineTable } from '../online/online-store.ts';
+import type { RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
+import { aclSchema, type AclJson } from './acl-schema.ts';
 
 export const CATALOG_ERRORS = {
   unreadable: (file: string, problem: string) => `${file}: ${problem} (run featurestore codegen, or pass the generated folder)`,
@@ -27,19 +29,25 @@ export interface CatalogField extends RuntimeFieldInfo {
   readonly tsName: string;
 }
 
-export interface CatalogFeature {
+interface CatalogFeatureBase {
   readonly fullName: string;
-  readonly featureType: 'Object' | 'History';
   readonly info: RuntimeFeatureInfo;
   readonly table: OnlineTable;
   readonly keyFields: readonly CatalogField[];
   readonly valueFields: readonly CatalogField[];
-  /** History: the value field holding the event time (the clustering column). */
-  readonly eventTimeField: string | null;
   readonly maxEvents: number | null;
   readonly cacheTtlMs: number | null;
   readonly serde: WriterSchemaRegistry;
 }
+
+/** A feature as the runtime serves it: discriminated like the manifest's, so a History one has its event time. */
+export type CatalogFeature =
+  | (CatalogFeatureBase & { readonly featureType: 'Object'; readonly eventTimeField: null })
+  | (CatalogFeatureBase & {
+      readonly featureType: 'History';
+      /** The value field holding the event time (the clustering column). */
+      readonly eventTimeField: string;
+    });
 
 export interface FeatureCatalog {
   /** The manifest's Cassandra keyspace (the default for the Cassandra store). */
@@ -71,8 +79,8 @@ export function buildFeatureCatalog(
   aclJson: unknown,
   files: { readonly manifestFile: string; readonly aclFile: string } = { manifestFile: 'manifest.json', aclFile: 'acl.json' },
 ): FeatureCatalog {
-  const manifest = parse(manifestSchema, manifestJson, files.manifestFile);
-  const acl = parse(aclSchema, aclJson, files.aclFile);
+  const manifest = parseCurrentManifest(manifestJson, files.manifestFile);
+  const acl = parseAcl(aclJson, files.aclFile);
   const features = new Map<string, CatalogFeature>();
   for (const [name, feature] of Object.entries(manifest.features)) {
     features.set(name, catalogFeature(feature));
@@ -92,9 +100,9 @@ export function buildFeatureCatalog(
   };
 }
 
-function catalogFeature(f: ManifestFeatureJson): CatalogFeature {
+function catalogFeature(f: ManifestFeature): CatalogFeature {
   const byName = new Map(f.fields.map((field) => [field.name, field]));
-  const need = (name: string): ManifestFieldJson => {
+  const need = (name: string): ManifestField => {
     const field = byName.get(name);
     if (!field) throw new Error(CATALOG_ERRORS.missingField(f.fullName, name));
     return field;
@@ -102,12 +110,14 @@ function catalogFeature(f: ManifestFeatureJson): CatalogFeature {
   const keyFields = f.keyFields.map((name) => catalogField(need(name)));
   const keyNames = new Set(f.keyFields);
   const valueFields = f.fields.filter((field) => !keyNames.has(field.name)).map(catalogField);
-  const eventTimeField = f.featureType === 'History' && f.eventTimeField !== null ? need(f.eventTimeField).name : null;
+  const eventTimeField = f.featureType === 'History' ? need(f.eventTimeField).name : null;
 
-  const readerText = f.writerSchemas[f.avroFingerprint];
+  // Present in every manifest of the current format; absent only in format 1, refused above.
+  const writerSchemas = f.writerSchemas ?? {};
+  const readerText = writerSchemas[f.avroFingerprint];
   if (readerText === undefined) throw new Error(CATALOG_ERRORS.missingReaderSchema(f.fullName, f.avroFingerprint));
   const readerId = BigInt(f.avroFingerprint);
-  const writers = Object.entries(f.writerSchemas).map(([id, text]) => [BigInt(id), parseAvroSchemaText(text)] as const);
+  const writers = Object.entries(writerSchemas).map(([id, text]) => [BigInt(id), parseAvroSchemaText(text)] as const);
   const serde = new WriterSchemaRegistry(f.fullName, parseAvroSchemaText(readerText), readerId, writers);
 
   const table: OnlineTable = {
@@ -129,34 +139,21 @@ function catalogFeature(f: ManifestFeatureJson): CatalogFeature {
     avroSchemaText: readerText,
     avroFingerprint: readerId,
   };
-  return {
-    fullName: f.fullName,
-    featureType: f.featureType,
-    info,
-    table,
-    keyFields,
-    valueFields,
-    eventTimeField,
-    maxEvents: f.maxEvents,
-    cacheTtlMs: f.cacheTtlMs,
-    serde,
-  };
+  const base: CatalogFeatureBase = { fullName: f.fullName, info, table, keyFields, valueFields, maxEvents: f.maxEvents, cacheTtlMs: f.cacheTtlMs, serde };
+  return eventTimeField === null ? { ...base, featureType: 'Object', eventTimeField } : { ...base, featureType: 'History', eventTimeField };
 }
 
-function catalogField(field: ManifestFieldJson): CatalogField {
-  const type = field.type.kind === 'scalar' ? field.type.scalar : `List<${field.type.element}>`;
-  return { name: field.name, tsName: field.tsName, type, nullable: field.nullable };
+function catalogField(field: ManifestField): CatalogField {
+  return { name: field.name, tsName: field.tsName, type: typeLabel(field.type), nullable: field.nullable };
 }
 
 function publicField(field: CatalogField): RuntimeFieldInfo {
   return { name: field.name, type: field.type, nullable: field.nullable };
 }
 
-const KEY_TYPES: ReadonlySet<string> = new Set<KeyColumnType>(['Text', 'Long', 'Int', 'Boolean', 'Timestamp']);
-
 function keyColumnType(feature: string, field: CatalogField): KeyColumnType {
-  if (!KEY_TYPES.has(field.type)) throw new Error(CATALOG_ERRORS.unsupportedKeyType(feature, field.name, field.type));
-  return field.type as KeyColumnType;
+  if (!isKeyColumnType(field.type)) throw new Error(CATALOG_ERRORS.unsupportedKeyType(feature, field.name, field.type));
+  return field.type;
 }
 
 function accessIndex(acl: AclJson): Record<'read' | 'write', Map<string, ReadonlySet<string>>> {
@@ -169,7 +166,7 @@ function accessIndex(acl: AclJson): Record<'read' | 'write', Map<string, Readonl
   return { read, write };
 }
 
-function apiKeyVariables(consumers: readonly ManifestConsumerJson[]): ReadonlyMap<string, string | null> | null {
+function apiKeyVariables(consumers: readonly ManifestConsumer[]): ReadonlyMap<string, string | null> | null {
   if (consumers.some((c) => c.apiKeysEnv === undefined)) return null;
   return new Map(consumers.map((c) => [c.name, c.apiKeysEnv ?? null]));
 }
@@ -179,11 +176,20 @@ function sameMembers(a: readonly string[], b: readonly string[]): boolean {
   return set.size === new Set(b).size && b.every((x) => set.has(x));
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
-  const result = schema.safeParse(value);
+/** The one manifest schema (core/), in the current format only: the runtime needs its writer schemas. */
+function parseCurrentManifest(value: unknown, file: string) {
+  try {
+    return parseManifest(value, file, { formats: 'current' });
+  } catch (e) {
+    if (e instanceof ManifestError) throw new Error(CATALOG_ERRORS.invalid(file, e.problems));
+    throw e;
+  }
+}
+
+function parseAcl(value: unknown, file: string): AclJson {
+  const result = aclSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
-  throw new Error(CATALOG_ERRORS.invalid(file, problems));
+  throw new Error(CATALOG_ERRORS.invalid(file, result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))));
 }
 
 async function readJson(file: string): Promise<unknown> {

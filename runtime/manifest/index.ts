@@ -6,4 +6,3 @@ export {
   type CatalogField,
   type FeatureCatalog,
 } from './feature-catalog.ts';
-export { SUPPORTED_MANIFEST_FORMAT } from './manifest-schema.ts';

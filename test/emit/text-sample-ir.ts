@@ -3,7 +3,9 @@
  * exact 64-bit defaults, a composite key, a History feature, reserved-word field names, features with
  * and without each option, and consumers with and without a BigQuery member.
  */
-import type { ConsumerIR, DefaultValue, FeatureIR, FieldIR, FieldType, IR, ScalarType } from '../../generator/ir/types.ts';
+import type { FieldType, ScalarType } from '../../core/field-types.ts';
+import type { ConsumerIR, DefaultValue, FeatureIR, FieldIR, IR, ObjectFeatureIR } from '../../generator/ir/types.ts';
+import { featureKind, type LooseFeatureKind } from '../helpers/feature-kind.ts';
 
 const scalar = (s: ScalarType): FieldType => ({ kind: 'scalar', scalar: s });
 const list = (s: ScalarType): FieldType => ({ kind: 'list', element: s });
@@ -34,7 +36,7 @@ function field(file: string, name: string, type: FieldType, o: FieldOptions = {}
   };
 }
 
-type FeatureOptions = Partial<Omit<FeatureIR, 'fullName' | 'namespace' | 'name' | 'version' | 'fields'>>;
+type FeatureOptions = Partial<Omit<ObjectFeatureIR, 'fullName' | 'namespace' | 'name' | 'version' | 'fields' | keyof LooseFeatureKind>> & LooseFeatureKind;
 
 export function feature(
   namespace: string,
@@ -43,6 +45,7 @@ export function feature(
   fields: readonly FieldIR[],
   o: FeatureOptions = {},
 ): FeatureIR {
+  const { featureType: _t, eventTimeField: _e, maxEvents: _m, ...rest } = o;
   const tableName = `${namespace}__${name}_v${version}`.replace(/-/g, '_');
   return {
     fullName: `${namespace}::${name}-v${version}`,
@@ -54,20 +57,18 @@ export function feature(
     tsName: camel(`${name}_v${version}`.replace(/-/g, '_')),
     tsTypeName: pascal(`${name}_v${version}`),
     avroName: `featurestore.${namespace.replace(/-/g, '_')}.${pascal(`${name}_v${version}`)}`,
-    featureType: 'Object',
     owner: 'shawn.s',
     description: '',
     fields,
     keyFields: fields.filter((f) => f.isKey).map((f) => f.name),
-    eventTimeField: null,
-    maxEvents: null,
     upsync: { enabled: false, incrementalUpdate: false, schedule: null },
     downsync: { enabled: false, minIntervalByKeyMs: 0, randomSamplingRatio: 1 },
     retentionMs: null,
     cacheTtlMs: null,
     access: { read: [], write: [] },
     location: { file: `features/${namespace}.yaml`, line: 1, column: 1 },
-    ...o,
+    ...rest,
+    ...featureKind(o),
   };
 }
 

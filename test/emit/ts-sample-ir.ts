@@ -6,7 +6,9 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emitTypeScript } from '../../generator/emit/typescript/index.ts';
-import type { DefaultValue, FeatureIR, FieldIR, FieldType, IR, ScalarType } from '../../generator/ir/types.ts';
+import type { FieldType, ScalarType } from '../../core/field-types.ts';
+import type { DefaultValue, FeatureIR, FieldIR, IR } from '../../generator/ir/types.ts';
+import { featureKind, type LooseFeatureKind } from '../helpers/feature-kind.ts';
 import type { FileMap } from '../../generator/write/file-map.ts';
 
 const scalar = (s: ScalarType): FieldType => ({ kind: 'scalar', scalar: s });
@@ -40,9 +42,10 @@ export function feature(
   namespace: string,
   name: string,
   fields: readonly FieldIR[],
-  o: Partial<Pick<FeatureIR, 'featureType' | 'eventTimeField' | 'maxEvents' | 'description' | 'cacheTtlMs'>> = {},
+  o: Partial<Pick<FeatureIR, 'description' | 'cacheTtlMs'>> & LooseFeatureKind = {},
 ): FeatureIR {
   const version = 1;
+  const { featureType: _t, eventTimeField: _e, maxEvents: _m, ...rest } = o;
   return {
     fullName: `${namespace}::${name}-v${version}`,
     namespace,
@@ -53,20 +56,18 @@ export function feature(
     tsName: camel(`${name}-v${version}`),
     tsTypeName: pascal(`${name}-v${version}`),
     avroName: `featurestore.${namespace.replace(/-/g, '_')}.${pascal(`${name}-v${version}`)}`,
-    featureType: 'Object',
     owner: 'team-live',
     description: '',
     fields,
     keyFields: fields.filter((f) => f.isKey).map((f) => f.name),
-    eventTimeField: null,
-    maxEvents: null,
     upsync: { enabled: false, incrementalUpdate: false, schedule: null },
     downsync: { enabled: false, minIntervalByKeyMs: 0, randomSamplingRatio: 1 },
     retentionMs: null,
     cacheTtlMs: 60_000,
     access: { read: [], write: [] },
     location: { file: `features/${namespace}/${name}.yaml`, line: 1, column: 1 },
-    ...o,
+    ...rest,
+    ...featureKind(o),
   };
 }
 

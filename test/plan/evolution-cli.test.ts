@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../core/manifest/parse-manifest.ts';
 import { parseAvroSchemaText, parseAvroType, schemaFingerprint } from '../../core/serde/index.ts';
 import { runBinary, runCli } from '../helpers/run-cli.ts';
 import { tempDir, writeTree } from '../helpers/temp-dir.ts';
@@ -28,12 +29,12 @@ async function snapshot(dir: string): Promise<Record<string, Buffer>> {
   return files;
 }
 
-interface ManifestJson {
-  readonly features: Record<string, { readonly avroFingerprint: string; readonly writerSchemas: Record<string, string> }>;
-}
-
-async function manifestOf(out: string): Promise<ManifestJson> {
-  return JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as ManifestJson;
+/** A feature of the manifest in `out`, parsed with the one schema; its writer schemas are always there now. */
+async function featureOf(out: string, name: string): Promise<{ readonly avroFingerprint: string; readonly writerSchemas: Readonly<Record<string, string>> }> {
+  const file = path.join(out, 'manifest.json');
+  const feature = parseManifestText(await readFile(file, 'utf8'), file).features[name];
+  if (!feature?.writerSchemas) throw new Error(`${file}: no ${name} with writerSchemas`);
+  return { avroFingerprint: feature.avroFingerprint, writerSchemas: feature.writerSchemas };
 }
 
 /** An output folder generated from V1. */
@@ -68,7 +69,7 @@ describe('featurestore codegen: the schema-evolution gate', () => {
 
   it('accepts a compatible change (a field with a default): the manifest then lists both writer schemas', async () => {
     const { out } = await generatedV1();
-    const v1 = (await manifestOf(out)).features['live::host-stat-v1']!;
+    const v1 = await featureOf(out, 'live::host-stat-v1');
     expect(Object.keys(v1.writerSchemas)).toEqual([v1.avroFingerprint]);
 
     const added = V1.replace('  access:', '    country: { type: Text, default_value: "XX" }\n  access:');
@@ -77,7 +78,7 @@ describe('featurestore codegen: the schema-evolution gate', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/live\.yaml:8:5 warning: live::host-stat-v1\.country: field "country" added \(Text, default "XX"\): readers analytics, recsys must redeploy/);
 
-    const v2 = (await manifestOf(out)).features['live::host-stat-v1']!;
+    const v2 = await featureOf(out, 'live::host-stat-v1');
     const fingerprints = Object.keys(v2.writerSchemas);
     expect(fingerprints).toHaveLength(2);
     expect(fingerprints).toEqual([...fingerprints].sort());

@@ -5,6 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Manifest } from '../../core/manifest/manifest-schema.ts';
+import { parseManifestText } from '../../core/manifest/parse-manifest.ts';
 import { generate, runCodegen } from '../../generator/codegen.ts';
 import { parseAvroSchemaText, stringifyAvroSchema } from '../../core/serde/index.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -21,14 +23,6 @@ const feature = (version: number, extra = '') => `a::stat-v${version}:
 ${extra}  access: { read: [recsys], write: [recsys] }
 `;
 
-interface Entry {
-  readonly avroFingerprint: string;
-  writerSchemas?: Record<string, string>;
-}
-interface ManifestJson {
-  features: Record<string, Entry>;
-  retiredFeatures?: Record<string, Entry>;
-}
 
 async function newOut(): Promise<string> {
   return path.join(await tempDir('evo-hist'), 'generated');
@@ -39,8 +33,9 @@ async function codegen(out: string, yaml: string) {
   return runCodegen({ featuresDir: features, outDir: out, configFile: CONFIG, check: false });
 }
 
-async function manifest(out: string): Promise<ManifestJson> {
-  return JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as ManifestJson;
+async function manifest(out: string): Promise<Manifest> {
+  const file = path.join(out, 'manifest.json');
+  return parseManifestText(await readFile(file, 'utf8'), file);
 }
 
 function errorRules(diagnostics: readonly { severity: string; message: string }[]): string[] {

@@ -7,11 +7,13 @@ import type { Diagnostic } from '../../generator/diagnostics.ts';
 import { avroFieldType } from '../../generator/emit/avro/index.ts';
 import { emitManifest } from '../../generator/emit/manifest/index.ts';
 import { buildIR } from '../../generator/ir/build.ts';
-import { SCALAR_TYPES, type FieldType, type IR, type ScalarType } from '../../generator/ir/types.ts';
+import { SCALAR_TYPES, type FieldType, type ScalarType } from '../../core/field-types.ts';
+import type { IR } from '../../generator/ir/types.ts';
 import { loadConfig } from '../../generator/load/config.ts';
 import { SourceFile } from '../../generator/load/source-file.ts';
 import { checkEvolution, isAllowedTypeChange, LIST_PROMOTIONS, SCALAR_PROMOTIONS } from '../../generator/plan/evolution/index.ts';
-import type { Manifest } from '../../generator/plan/previous-state.ts';
+import type { Manifest } from '../../core/manifest/manifest-schema.ts';
+import { parseManifestText } from '../../core/manifest/parse-manifest.ts';
 import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { sampleValue } from '../helpers/avro-samples.ts';
 
@@ -25,7 +27,7 @@ function irOf(type: string, nullable = false): IR {
 }
 
 function manifestOf(ir: IR): Manifest {
-  return JSON.parse(emitManifest(ir, { previous: { migrations: new Map() } }).get('manifest.json')!) as Manifest;
+  return parseManifestText(emitManifest(ir, { previous: { migrations: new Map() } }).get('manifest.json')!, 'manifest.json');
 }
 
 function errorRules(diagnostics: readonly Diagnostic[]): string[] {

@@ -7,7 +7,8 @@ import type { IR } from '../../generator/ir/types.ts';
 import { loadConfig } from '../../generator/load/config.ts';
 import { SourceFile } from '../../generator/load/source-file.ts';
 import { checkEvolution } from '../../generator/plan/evolution/index.ts';
-import type { Manifest } from '../../generator/plan/previous-state.ts';
+import type { Manifest } from '../../core/manifest/manifest-schema.ts';
+import { parseManifestText } from '../../core/manifest/parse-manifest.ts';
 
 const config = await loadConfig('test/fixtures/config/featurestore.yaml');
 
@@ -18,7 +19,7 @@ function irOf(body: string, name = 'k::f-v1'): IR {
 }
 
 function manifestOf(ir: IR): Manifest {
-  return JSON.parse(emitManifest(ir, { previous: { migrations: new Map() } }).get('manifest.json')!) as Manifest;
+  return parseManifestText(emitManifest(ir, { previous: { migrations: new Map() } }).get('manifest.json')!, 'manifest.json');
 }
 
 function gate(before: string, after: string): Diagnostic[] {

@@ -2,6 +2,8 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PREVIOUS_STATE_ERRORS } from '../../generator/plan/previous-state.ts';
+import { JSON_NOTICE } from '../../generator/write/preamble.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { OK } from '../validation/cases.ts';
@@ -58,4 +60,24 @@ describe('featurestore plan', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`featurestore: ${path.join(out, 'manifest.json')} is not valid JSON: restore it from Git (it is the baseline of schema evolution)\n`);
   });
+
+  it('exits 2, naming the file and each problem, when the previous manifest is JSON but not a manifest', async () => {
+    const { out, args } = await project();
+    await mkdir(out);
+    const file = path.join(out, 'manifest.json');
+    // With codegen's notice, so codegen takes the folder for its own and gets as far as reading it.
+    await writeFile(file, JSON.stringify({ $comment: JSON_NOTICE, formatVersion: 2, project: {}, features: { 'a::b-v1': { featureType: 'History', eventTimeField: null } } }));
+    for (const command of ['plan', 'codegen']) {
+      const result = await runCli([command, ...args]);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^featurestore: ${escape(file)} is not a manifest this codegen can read \\(`));
+      expect(result.stderr).toContain('project.cassandra: ');
+      expect(result.stderr).toContain('features.a::b-v1.eventTimeField: ');
+      expect(result.stderr).toContain(`): ${PREVIOUS_STATE_ERRORS.restore}, or regenerate it`);
+    }
+  });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,5 +1,6 @@
 /** The runtime's view of generated/: tables, fields, ACL, and the writer-schema registry, with its errors. */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFeatureCatalog, CATALOG_ERRORS, loadFeatureCatalog } from '../../runtime/manifest/index.ts';
 import {
@@ -10,6 +11,7 @@ import {
   WriterSchemaRegistry,
   type AvroSchemaJson,
 } from '../../core/serde/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const manifest = JSON.parse(await readFile('generated/manifest.json', 'utf8')) as { features: Record<string, Record<string, unknown>> };
 const acl = JSON.parse(await readFile('generated/acl/acl.json', 'utf8')) as unknown;
@@ -67,6 +69,22 @@ describe('catalog errors', () => {
 
   it('an older manifest format is refused with the reason', () => {
     expect(() => buildFeatureCatalog({ ...manifest, formatVersion: 1 }, acl)).toThrow(/unsupported manifest formatVersion: this runtime reads format 2/);
+  });
+
+  it('a corrupt or foreign manifest is refused naming the file, before any table is derived', async () => {
+    const dir = await tempDir('catalog-foreign');
+    await mkdir(path.join(dir, 'acl'));
+    await writeFile(path.join(dir, 'acl', 'acl.json'), JSON.stringify(acl));
+    await writeFile(path.join(dir, 'manifest.json'), '{"formatVersion": 2, "project": ');
+    await expect(loadFeatureCatalog(dir)).rejects.toThrow(`${path.join(dir, 'manifest.json')}: invalid JSON (`);
+    await writeFile(path.join(dir, 'manifest.json'), await readFile('package.json', 'utf8'));
+    await expect(loadFeatureCatalog(dir)).rejects.toThrow(`${path.join(dir, 'manifest.json')} is not a manifest this runtime can read: formatVersion: `);
+  });
+
+  it('a History feature without its event-time field is refused by the schema', () => {
+    const edited = structuredClone(manifest);
+    edited.features['live::viewer-watch-history-v1']!['eventTimeField'] = null;
+    expect(() => buildFeatureCatalog(edited, acl)).toThrow(/^manifest\.json is not a manifest this runtime can read: features\.live::viewer-watch-history-v1\.eventTimeField: /);
   });
 
   it('acl.json disagreeing with the manifest is refused', () => {

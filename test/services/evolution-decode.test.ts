@@ -6,7 +6,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../generator/plan/previous-state.ts';
+import type { Manifest } from '../../core/manifest/manifest-schema.ts';
+import { parseManifestText } from '../../core/manifest/parse-manifest.ts';
 import { parseAvroSchemaText, parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { testCassandraClient, uniqueKeyspace } from '../helpers/cassandra.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -29,7 +30,8 @@ const V1 = `live::stat-v1:
 const V1_PLUS_FIELD = `${V1}    country: { type: Text, default_value: "XX" }\n    score: { type: Long, default_value: 9223372036854775807 }\n`;
 
 async function manifestOf(out: string): Promise<Manifest> {
-  return JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+  const file = path.join(out, 'manifest.json');
+  return parseManifestText(await readFile(file, 'utf8'), file);
 }
 
 describe('adding a field to an existing feature version', () => {

@@ -4,7 +4,8 @@
  * id (its canonical form's fingerprint), so the three can never disagree.
  */
 import type { AvroJsonValue, AvroSchemaJson } from '../../../core/serde/index.ts';
-import type { DefaultScalar, DefaultValue, FeatureIR, FieldIR, FieldType, ScalarType } from '../../ir/types.ts';
+import type { FieldType, ScalarType } from '../../../core/field-types.ts';
+import type { DefaultScalar, DefaultValue, FeatureIR, FieldIR } from '../../ir/types.ts';
 import { valueFields } from '../../ir/types.ts';
 
 const AVRO_SCALAR: Record<ScalarType, AvroSchemaJson> = {

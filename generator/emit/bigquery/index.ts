@@ -1,5 +1,6 @@
 /** BigQuery emitter: the offline store's dataset and one partitioned, clustered table per feature. */
-import type { FeatureIR, FieldType, IR, ScalarType } from '../../ir/types.ts';
+import type { FieldType, ScalarType } from '../../../core/field-types.ts';
+import type { FeatureIR, IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { preamble } from '../../write/preamble.ts';
 import { render } from '../render.ts';

@@ -1,6 +1,7 @@
 /** CQL emitter: the online store's keyspace and one table per feature (Cassandra 4/5, ScyllaDB). */
-import type { FeatureIR, FieldIR, IR, ScalarType } from '../../ir/types.ts';
-import { keyFieldsOf, typeLabel } from '../../ir/types.ts';
+import { isKeyColumnType, typeLabel, type KeyColumnType } from '../../../core/field-types.ts';
+import type { FeatureIR, FieldIR, IR } from '../../ir/types.ts';
+import { keyFieldsOf } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { preamble } from '../../write/preamble.ts';
 import { render } from '../render.ts';
@@ -8,7 +9,7 @@ import { render } from '../render.ts';
 /** Columns every table has after the key; a field with one of these names would collide. */
 export const CQL_SYSTEM_COLUMNS = ['fs_value', 'fs_schema_id', 'fs_updated_at'] as const;
 
-const KEY_TYPE: Partial<Record<ScalarType, string>> = {
+const KEY_TYPE: Record<KeyColumnType, string> = {
   Text: 'text',
   Long: 'bigint',
   Int: 'int',
@@ -22,7 +23,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 function keyColumnType(feature: FeatureIR, field: FieldIR): string {
-  const type = field.type.kind === 'scalar' ? KEY_TYPE[field.type.scalar] : undefined;
+  const type = field.type.kind === 'scalar' && isKeyColumnType(field.type.scalar) ? KEY_TYPE[field.type.scalar] : undefined;
   if (!type) throw new Error(`internal: ${feature.fullName}: key field ${field.name} has a type no CQL key can have`);
   return type;
 }

@@ -5,30 +5,28 @@
  * diffs against it, so it holds everything but source line numbers, which would churn on unrelated edits.
  */
 import { createHash } from 'node:crypto';
+import { MANIFEST_FORMAT_VERSION, type Manifest, type ManifestFeature, type ManifestField } from '../../../core/manifest/manifest-schema.ts';
 import type { FeatureIR, FieldIR, IR } from '../../ir/types.ts';
-import type { ManifestFeature, PreviousState } from '../../plan/previous-state.ts';
-import {
-  previousEntry,
-  previousWriterSchemas,
-  RETIRED_FEATURES_KEY,
-  retiredFeatures,
-  writerSchemaHistory,
-} from '../../plan/evolution/writer-schemas.ts';
+import type { PreviousState } from '../../plan/previous-state.ts';
+import { previousEntry, previousWriterSchemas, retiredFeatures, writerSchemaHistory } from '../../plan/evolution/writer-schemas.ts';
 import type { FileMap } from '../../write/file-map.ts';
 import { JSON_NOTICE } from '../../write/preamble.ts';
 import { featureFingerprint } from '../avro/index.ts';
 
 export const MANIFEST_PATH = 'manifest.json';
-/** 2: `writerSchemas` per feature and `retiredFeatures` (format 1 had neither; it is still read). */
-export const MANIFEST_FORMAT_VERSION = 2;
+
+/** A manifest entry without what codegen derives beside the IR: what the input hash covers. */
+type FeatureBody = DistributiveOmit<ManifestFeature, 'source' | 'avroFingerprint' | 'inputHash' | 'writerSchemas'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export function emitManifest(ir: IR, ctx: { readonly previous: PreviousState }): FileMap {
   const previous = ctx.previous.manifest;
-  const features: Record<string, unknown> = {};
+  const features: Record<string, ManifestFeature> = {};
   for (const f of ir.features) {
-    const body = featureBody(f);
+    // The body (what the hash covers) has `version` after the name; the file lists it first.
+    const { version, ...body } = featureBody(f);
     features[f.fullName] = {
-      version: f.version,
+      version,
       source: f.location.file,
       avroFingerprint: featureFingerprint(f).toString(),
       inputHash: featureInputHash(f),
@@ -37,13 +35,14 @@ export function emitManifest(ir: IR, ctx: { readonly previous: PreviousState }):
       writerSchemas: writerSchemaHistory(previousEntry(previous, f.fullName), f),
     };
   }
+  // Checked against the one manifest type every reader parses with: a wrong or missing property fails tsc.
   const manifest = {
     $comment: JSON_NOTICE,
     formatVersion: MANIFEST_FORMAT_VERSION,
     project: ir.project,
     features,
-    [RETIRED_FEATURES_KEY]: retired(ir, ctx.previous),
-  };
+    retiredFeatures: retired(ir, ctx.previous),
+  } satisfies Manifest;
   return new Map([[MANIFEST_PATH, JSON.stringify(manifest, null, 2) + '\n']]);
 }
 
@@ -76,16 +75,50 @@ function retired(ir: IR, previous: PreviousState): Record<string, ManifestFeatur
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function hashBody(body: Record<string, unknown>): string {
+function hashBody(body: FeatureBody): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
 
-function featureBody(f: FeatureIR): Record<string, unknown> {
-  const { location: _location, fields, ...rest } = f;
-  return { ...rest, fields: fields.map(fieldBody) };
+/**
+ * The IR of a feature minus source positions, property by property: the order is the file's (and the
+ * input hash's), whatever order the IR was built in. The type-dependent trio is written once per
+ * variant, so each literal is checked against its own variant of the union.
+ */
+function featureBody(f: FeatureIR): FeatureBody {
+  const names = {
+    fullName: f.fullName,
+    namespace: f.namespace,
+    name: f.name,
+    version: f.version,
+    tableName: f.tableName,
+    tsNamespace: f.tsNamespace,
+    tsName: f.tsName,
+    tsTypeName: f.tsTypeName,
+    avroName: f.avroName,
+  } satisfies Partial<FeatureBody>;
+  const about = { owner: f.owner, description: f.description, keyFields: f.keyFields } satisfies Partial<FeatureBody>;
+  const options = {
+    upsync: f.upsync,
+    downsync: f.downsync,
+    retentionMs: f.retentionMs,
+    cacheTtlMs: f.cacheTtlMs,
+    access: f.access,
+    fields: f.fields.map(fieldBody),
+  } satisfies Partial<FeatureBody>;
+  return f.featureType === 'History'
+    ? { ...names, featureType: f.featureType, ...about, eventTimeField: f.eventTimeField, maxEvents: f.maxEvents, ...options }
+    : { ...names, featureType: f.featureType, ...about, eventTimeField: f.eventTimeField, maxEvents: f.maxEvents, ...options };
 }
 
-function fieldBody(field: FieldIR): Record<string, unknown> {
-  const { location: _location, ...rest } = field;
-  return rest;
+function fieldBody(field: FieldIR): ManifestField {
+  return {
+    name: field.name,
+    tsName: field.tsName,
+    type: field.type,
+    description: field.description,
+    isKey: field.isKey,
+    isEventTime: field.isEventTime,
+    nullable: field.nullable,
+    ...(field.defaultValue !== undefined ? { defaultValue: field.defaultValue } : {}),
+  };
 }

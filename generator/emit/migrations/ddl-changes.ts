@@ -4,7 +4,7 @@
  * change is *allowed* is the evolution gate's business (generator/plan/evolution); this only lists.
  */
 import type { FeatureIR, FieldIR, IR } from '../../ir/types.ts';
-import type { Manifest, ManifestFeature } from '../../plan/previous-state.ts';
+import type { Manifest, ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
 import { bqType } from '../bigquery/index.ts';
 
 export type DdlChange =

@@ -1,6 +1,6 @@
 /** Feature field types as TypeScript types and zod schemas (the runtime checks of those types). */
-import type { FieldIR, ScalarType } from '../../ir/types.ts';
-import { typeLabel } from '../../ir/types.ts';
+import { typeLabel, type ScalarType } from '../../../core/field-types.ts';
+import type { FieldIR } from '../../ir/types.ts';
 import { quote } from './ts-literal.ts';
 
 const TS_SCALAR: Record<ScalarType, string> = {

@@ -9,7 +9,7 @@ import { UsageError } from '../../diagnostics.ts';
 import { avroValueSchema } from '../../emit/avro/index.ts';
 import type { FeatureIR } from '../../ir/types.ts';
 import { parseAvroSchemaText, parseAvroType, schemaFingerprint, type AvroJsonValue, type AvroSchemaJson } from '../../../core/serde/index.ts';
-import type { ManifestFeature } from '../previous-state.ts';
+import type { ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
 import type { EvolutionRule, Violation } from './rule.ts';
 import { currentWriterSchema, previousWriterSchemas } from './writer-schemas.ts';
 

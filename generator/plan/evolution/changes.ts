@@ -2,9 +2,9 @@
  * What changed in a feature version, in words, for the consumer warnings. Descriptions and the owner are
  * left out: they change no client, table or job.
  */
-import type { DefaultScalar, DefaultValue, FeatureIR, FieldType, SourceLocation } from '../../ir/types.ts';
-import { typeLabel } from '../../ir/types.ts';
-import type { ManifestFeature } from '../previous-state.ts';
+import { typeLabel, type FieldType } from '../../../core/field-types.ts';
+import type { DefaultScalar, DefaultValue, FeatureIR, SourceLocation } from '../../ir/types.ts';
+import type { ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
 import { sameType } from './promotions.ts';
 
 export interface Change {

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.ts';
 import type { FeatureIR } from '../../ir/types.ts';
-import type { ManifestFeature } from '../previous-state.ts';
+import type { ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
 import { oldClientsCanRead } from './avro-compatibility.ts';
 import { featureChanges, type Change } from './changes.ts';
 

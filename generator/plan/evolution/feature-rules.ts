@@ -1,6 +1,6 @@
 /** Rules about the shape of a feature version's tables: keys, feature type and event time. */
+import { typeLabel } from '../../../core/field-types.ts';
 import type { FieldIR } from '../../ir/types.ts';
-import { typeLabel } from '../../ir/types.ts';
 import { sameType } from './promotions.ts';
 import type { EvolutionRule, Violation } from './rule.ts';
 

@@ -4,7 +4,7 @@
  * is reported once.
  */
 import type { FeatureIR, FieldIR } from '../../ir/types.ts';
-import type { ManifestFeature, ManifestField } from '../previous-state.ts';
+import type { ManifestFeature, ManifestField } from '../../../core/manifest/manifest-schema.ts';
 
 function isPlainValue(field: ManifestField): boolean {
   return !field.isKey && !field.isEventTime;

@@ -1,5 +1,5 @@
 /** Rules about the value fields of one feature version: what stored rows and deployed clients rely on. */
-import { typeLabel, type FieldType } from '../../ir/types.ts';
+import { typeLabel, type FieldType } from '../../../core/field-types.ts';
 import { addedValueFields, keptValueFields, removedValueFields } from './field-roles.ts';
 import { isAllowedTypeChange } from './promotions.ts';
 import type { EvolutionRule } from './rule.ts';

@@ -6,7 +6,7 @@
 import { compareDiagnostics, type Diagnostic } from '../../diagnostics.ts';
 import { featureInputHash } from '../../emit/manifest/index.ts';
 import type { FeatureIR, IR } from '../../ir/types.ts';
-import type { Manifest, ManifestFeature } from '../previous-state.ts';
+import type { Manifest, ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
 import { consumerWarnings } from './consumer-warnings.ts';
 import type { EvolutionRule, Violation } from './rule.ts';
 import { FEATURE_REMOVED, RULES } from './rules.ts';

@@ -3,7 +3,7 @@
  * (int → long → float → double). Bytes ↔ Text and Long ↔ Timestamp also resolve in Avro but are left out
  * on purpose: BigQuery cannot convert those columns, and the TypeScript type changes kind.
  */
-import type { FieldType, ScalarType } from '../../ir/types.ts';
+import type { FieldType, ScalarType } from '../../../core/field-types.ts';
 
 export const SCALAR_PROMOTIONS: Readonly<Record<ScalarType, readonly ScalarType[]>> = {
   Int: ['Long', 'Float', 'Double'],

@@ -3,7 +3,7 @@
  * check of one feature version before (the previous manifest) and after (the new IR).
  */
 import type { FeatureIR, SourceLocation } from '../../ir/types.ts';
-import type { ManifestFeature } from '../previous-state.ts';
+import type { ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
 
 export type RuleId =
   | 'FIELD_REMOVED_WITHOUT_DEFAULT'

@@ -4,11 +4,10 @@
  * writer-schema id), so the history only grows while the version lives, and every new value schema must
  * read all of them. Shared by the manifest emitter (which records it) and the gate (which checks it).
  */
-import { UsageError } from '../../diagnostics.ts';
+import type { Manifest, ManifestFeature } from '../../../core/manifest/manifest-schema.ts';
+import { stringifyAvroSchema } from '../../../core/serde/index.ts';
 import { avroValueSchema, featureFingerprint } from '../../emit/avro/index.ts';
 import type { FeatureIR, SourceLocation } from '../../ir/types.ts';
-import { stringifyAvroSchema } from '../../../core/serde/index.ts';
-import type { Manifest, ManifestFeature } from '../previous-state.ts';
 
 /** Fingerprint (signed 64-bit, decimal) → compact schema JSON text with exact long defaults. */
 export type WriterSchemaTexts = ReadonlyMap<string, string>;
@@ -19,7 +18,7 @@ export interface WriterSchema {
 }
 
 /** The top-level manifest key of feature versions removed from the definitions (see FEATURE_REMOVED). */
-export const RETIRED_FEATURES_KEY = 'retiredFeatures';
+export const RETIRED_FEATURES_KEY = 'retiredFeatures' satisfies keyof Manifest;
 
 const currentCache = new WeakMap<FeatureIR, WriterSchema>();
 
@@ -50,22 +49,15 @@ export function featureFromManifest(entry: ManifestFeature): FeatureIR {
 
 /**
  * Every writer schema the previous manifest entry knows. Manifests written before `writerSchemas`
- * existed only had the current schema, which is rebuilt from the entry's fields.
+ * existed only had the current schema, which is rebuilt from the entry's fields. (The manifest schema
+ * has already checked the history's shape; each text is checked where it is parsed.)
  */
 export function previousWriterSchemas(entry: ManifestFeature): WriterSchemaTexts {
-  const stored: unknown = (entry as { readonly writerSchemas?: unknown }).writerSchemas;
-  if (stored === undefined) {
+  if (entry.writerSchemas === undefined) {
     const schema = currentWriterSchema(featureFromManifest(entry));
     return new Map([[schema.fingerprint, schema.text]]);
   }
-  const valid =
-    typeof stored === 'object' && stored !== null && !Array.isArray(stored) && Object.values(stored).every((t) => typeof t === 'string');
-  if (!valid) {
-    throw new UsageError(
-      `manifest.json: writerSchemas of ${entry.fullName} is not a map of fingerprint → schema text; restore manifest.json from Git (it is the baseline of schema evolution)`,
-    );
-  }
-  return new Map(Object.entries(stored as Record<string, string>));
+  return new Map(Object.entries(entry.writerSchemas));
 }
 
 /** The history to record for `feature`: the previous one plus the current schema, sorted by fingerprint. */
@@ -80,8 +72,7 @@ export function writerSchemaHistory(previous: ManifestFeature | undefined, featu
 
 /** Feature versions removed from the definitions earlier: their tables and data still exist. */
 export function retiredFeatures(manifest: Manifest | undefined): Readonly<Record<string, ManifestFeature>> {
-  const retired: unknown = (manifest as { readonly [RETIRED_FEATURES_KEY]?: unknown } | undefined)?.[RETIRED_FEATURES_KEY];
-  return typeof retired === 'object' && retired !== null ? (retired as Record<string, ManifestFeature>) : {};
+  return manifest?.retiredFeatures ?? {};
 }
 
 /** The last manifest entry of a feature version, live or retired (a retired name stays reserved). */
