@@ -13,7 +13,8 @@ export { CACHE_KEY_PREFIX, cacheKey, type CachedEntry, type FeatureCache } from 
 export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from './manifest/index.ts';
 export { DRIVER_ERRORS, MissingDriverError, OPTIONAL_DRIVERS, type OptionalDriver } from './connect/optional-drivers.ts';
 export { cassandraSettingsFromEnv, type CassandraSettings } from './connect/cassandra-settings.ts';
-export type { KeyColumnType, KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online/online-store.ts';
+export type { KeyColumnType, ScalarType } from '../core/field-types.ts';
+export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online/online-store.ts';
 // The offline store and stream contracts, as types only: importing the runtime loads no adapter or
 // driver (openOfflineStore / openFeatureStream in runtime/offline and runtime/stream load them on demand).
 export type {

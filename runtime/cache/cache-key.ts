@@ -12,7 +12,8 @@
  * of one feature is a single MGET even on a cluster (the price: a feature's keys share one shard).
  * Changing this format means a new prefix (`fs2:`), never a silent change: old entries would be misread.
  */
-import type { KeyColumnType, KeyScalar, KeyValues } from '../online/online-store.ts';
+import type { KeyColumnType } from '../../core/field-types.ts';
+import type { KeyScalar, KeyValues } from '../online/online-store.ts';
 
 export const CACHE_KEY_PREFIX = 'fs:';
 

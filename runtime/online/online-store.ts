@@ -3,14 +3,13 @@
  * store implement, and the only way the Read API, upsync and downsync touch online data.
  * It moves Avro bytes tagged with their writer-schema id; decoding is the reader's job.
  */
+import type { KeyColumnType } from '../../core/field-types.ts';
 
 /** A key column value: Text → string, Long → bigint, Int → number, Boolean → boolean, Timestamp → Date. */
 export type KeyScalar = string | bigint | number | boolean | Date;
 
 /** Key column values in the feature's key-field order. */
 export type KeyValues = readonly KeyScalar[];
-
-export type KeyColumnType = 'Text' | 'Long' | 'Int' | 'Boolean' | 'Timestamp';
 
 /** What an adapter needs to know about a feature's table (from the generated manifest). */
 export interface OnlineTable {

@@ -3,11 +3,12 @@
  * FeatureReader interface the store-backed readers (Cassandra/SQLite + Redis) implement.
  */
 import type { z } from 'zod';
+import type { FieldTypeLabel, ScalarType } from '../../core/field-types.ts';
 import type { AvroSchemaJson } from '../../core/serde/index.ts';
 
-/** Scalar field types of the YAML format (the runtime does not import the generator's IR). */
-export type FeatureScalarType = 'Text' | 'Long' | 'Int' | 'Double' | 'Float' | 'Boolean' | 'Timestamp' | 'Bytes';
-export type FeatureFieldType = FeatureScalarType | `List<${FeatureScalarType}>`;
+/** Scalar field types of the YAML format: the contract's (core/field-types.ts), under the runtime's public names. */
+export type FeatureScalarType = ScalarType;
+export type FeatureFieldType = FieldTypeLabel;
 
 /** One field of a feature, as the reader maps Avro/column names to TypeScript properties. */
 export interface FieldDescriptor {

@@ -5,6 +5,7 @@
  * decimal string → bigint, Timestamp as ISO-8601 → Date, Bytes as base64 → Uint8Array, and camelCase
  * properties ↔ YAML field names. Node's fetch (undici) keeps connections alive between calls.
  */
+import { isKeyColumnType, parseTypeLabel, scalarOf, type KeyColumnType, type ScalarType } from '../../core/field-types.ts';
 import type { FeatureDescriptor, FeatureReader, FieldDescriptor } from './feature-reader.ts';
 import { AvroValueDecoder, decodeFeatureValuesEnvelope } from './http-avro.ts';
 import { AccessDeniedError, FeatureStoreError, UnknownFeatureError } from './online-runtime.ts';
@@ -67,7 +68,7 @@ type Json = unknown;
 type FromJson = (value: Json) => unknown;
 type ToJson = (value: unknown) => Json;
 
-const SCALAR_FROM_JSON: Readonly<Record<string, FromJson>> = {
+const SCALAR_FROM_JSON: Readonly<Record<ScalarType, FromJson>> = {
   Text: (v) => v,
   Long: (v) => BigInt(v as string),
   Int: (v) => v,
@@ -79,8 +80,12 @@ const SCALAR_FROM_JSON: Readonly<Record<string, FromJson>> = {
   Bytes: (v) => Buffer.from(v as string, 'base64'),
 };
 
-const SCALAR_TO_JSON: Readonly<Record<string, ToJson>> = {
+/** Key values to JSON; null where the runtime value is its JSON form already. */
+const SCALAR_TO_JSON: Readonly<Record<KeyColumnType, ToJson | null>> = {
+  Text: null,
   Long: (v) => (v as bigint).toString(),
+  Int: null,
+  Boolean: null,
   Timestamp: (v) => (v as Date).toISOString(),
 };
 
@@ -193,7 +198,7 @@ function checkedBaseUrl(baseUrl: string): string {
 }
 
 function buildCodec(descriptor: FeatureDescriptor<unknown, unknown>): Codec {
-  const keyFields = descriptor.keyFields.map((f) => ({ f, to: SCALAR_TO_JSON[f.type] }));
+  const keyFields = descriptor.keyFields.map((f) => ({ f, to: isKeyColumnType(f.type) ? SCALAR_TO_JSON[f.type] : null }));
   const defaults = avroDefaults(descriptor);
   const valueFields = descriptor.valueFields.map((f) => ({ f, from: fromJsonFor(f) }));
   return {
@@ -220,10 +225,9 @@ function buildCodec(descriptor: FeatureDescriptor<unknown, unknown>): Codec {
 }
 
 function fromJsonFor(field: FieldDescriptor): FromJson {
-  const list = /^List<(\w+)>$/.exec(field.type);
-  const scalar = SCALAR_FROM_JSON[list ? list[1]! : field.type];
-  if (!scalar) throw new TypeError(`unsupported field type ${field.type} of ${field.name}`);
-  return list ? (v) => (v as readonly Json[]).map(scalar) : scalar;
+  const type = parseTypeLabel(field.type);
+  const scalar = SCALAR_FROM_JSON[scalarOf(type)];
+  return type.kind === 'list' ? (v) => (v as readonly Json[]).map(scalar) : scalar;
 }
 
 /** Default of each value field in the descriptor's Avro schema, in the runtime representation. */

@@ -4,6 +4,7 @@
  * of the value for History responses.
  */
 import type avro from 'avsc';
+import { isKeyColumnType } from '../../core/field-types.ts';
 import type { FieldRecord, RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
 import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { describeJsonType, invalidKey, SERVER_ERRORS } from './http-errors.ts';
@@ -41,9 +42,8 @@ export function buildFeaturePlans(features: ReadonlyMap<string, RuntimeFeatureIn
 
 export function buildFeaturePlan(info: RuntimeFeatureInfo): FeaturePlan {
   const keyFields: KeyField[] = info.keyFields.map((f) => {
-    const parse = KEY_PARSERS[f.type];
-    if (!parse) throw new Error(`${info.fullName}: key field ${f.name} has type ${f.type}, which the Read API cannot take in JSON`);
-    return { name: f.name, parse, type: f.type };
+    if (!isKeyColumnType(f.type)) throw new Error(`${info.fullName}: key field ${f.name} has type ${f.type}, which the Read API cannot take in JSON`);
+    return { name: f.name, parse: KEY_PARSERS[f.type], type: f.type };
   });
   const keyFieldNames = keyFields.map((f) => f.name);
   const keySet = new Set(keyFieldNames);

@@ -4,6 +4,7 @@
  * numbers are doubles in most clients; Timestamp as ISO-8601 UTC; Bytes as base64; non-finite floats as
  * the strings "NaN", "Infinity", "-Infinity" (the protobuf JSON convention), since JSON has no literal.
  */
+import { parseTypeLabel, scalarOf, type KeyColumnType, type ScalarType } from '../../core/field-types.ts';
 import { LONG_MAX, LONG_MIN } from '../../core/serde/index.ts';
 
 /** A converted key field, or the reason it cannot be (a "must be …, got …" fragment without the value). */
@@ -44,15 +45,15 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{
 const fail = (expected: string): ParsedScalar => ({ ok: false, expected });
 const ok = (value: unknown): ParsedScalar => ({ ok: true, value });
 
-const EXPECTED = {
+const EXPECTED: Record<KeyColumnType, string> = {
   Text: `a string (well-formed Unicode, no NUL, at most ${MAX_TEXT_KEY_LENGTH} characters)`,
   Long: 'a Long: a decimal string such as "9007199254740993" or a safe integer',
   Int: 'an Int: an integer from -2147483648 to 2147483647',
   Boolean: 'a boolean',
   Timestamp: 'a Timestamp: an ISO-8601 string with a time zone, e.g. "2024-05-01T12:00:00Z"',
-} as const;
+};
 
-export const KEY_PARSERS: Readonly<Record<string, ScalarParser>> = {
+export const KEY_PARSERS: Readonly<Record<KeyColumnType, ScalarParser>> = {
   Text: (raw) =>
     typeof raw === 'string' && textKeyFits(raw) && !NUL_OR_LONE_SURROGATE.test(raw)
       ? ok(raw)
@@ -108,7 +109,7 @@ function bytesToBase64(v: unknown): string {
 // case for ids and labels, are quoted directly, about a third cheaper than JSON.stringify.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-export const SCALAR_WRITERS: Readonly<Record<string, JsonWriter>> = {
+export const SCALAR_WRITERS: Readonly<Record<ScalarType, JsonWriter>> = {
   Text: (v) => {
     const s = v as string;
     return s.length < 256 && !NEEDS_ESCAPE.test(s) ? `"${s}"` : JSON.stringify(s);
@@ -125,10 +126,10 @@ export const SCALAR_WRITERS: Readonly<Record<string, JsonWriter>> = {
 
 /** The writer of a field type (`Long`, `List<Text>`…), null-aware when the field is nullable. */
 export function jsonWriterFor(type: string, nullable: boolean): JsonWriter {
-  const list = /^List<(\w+)>$/.exec(type);
-  const scalar = SCALAR_WRITERS[list ? list[1]! : type];
-  if (!scalar) throw new Error(`no JSON writer for field type ${type}`);
-  const base: JsonWriter = list
+  const parsed = parseTypeLabel(type);
+  if (!parsed) throw new Error(`no JSON writer for field type ${type}`);
+  const scalar = SCALAR_WRITERS[scalarOf(parsed)];
+  const base: JsonWriter = parsed.kind === 'list'
     ? (v) => {
         const items = v as readonly unknown[];
         let out = '[';

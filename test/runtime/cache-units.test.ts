@@ -5,7 +5,8 @@ import { CACHE_ENTRY_ERRORS, decodeHistoryEntry, encodeHistoryEntry } from '../.
 import type { CachedEntry, FeatureCache } from '../../runtime/cache/feature-cache.ts';
 import { ReadThroughCache } from '../../runtime/cache/read-through-cache.ts';
 import { CircuitBreaker } from '../../runtime/cache/redis/circuit-breaker.ts';
-import type { KeyColumnType, KeyValues } from '../../runtime/online/online-store.ts';
+import type { KeyColumnType } from '../../core/field-types.ts';
+import type { KeyValues } from '../../runtime/online/online-store.ts';
 import { decodeSingleObject, encodeSingleObject, SINGLE_OBJECT_ERRORS, type TaggedAvro } from '../../core/serde/index.ts';
 
 describe('cache keys', () => {

@@ -14,7 +14,8 @@
  * - History: newest first with LIMIT; like the Cassandra store, appends are not trimmed to maxEvents.
  */
 import Database from 'better-sqlite3';
-import type { KeyColumnType, KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
+import type { KeyColumnType } from '../../../core/field-types.ts';
+import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
 
 export const DEFAULT_SQLITE_PURGE_INTERVAL_MS = 60_000;
 
