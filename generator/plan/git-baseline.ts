@@ -47,7 +47,11 @@ export async function loadGitBaseline(outDir: string, revision: string): Promise
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, await git(top, ['show', `${revision}:${file}`]));
     }
-    return await loadPreviousState(scratch);
+    return await loadPreviousState(scratch).catch((e: unknown) => {
+      // Name the committed file, not the scratch copy it was read from.
+      if (e instanceof Error) throw new UsageError(e.message.split(scratch).join(`${revision}:${prefix}`));
+      throw e;
+    });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

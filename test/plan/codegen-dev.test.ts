@@ -52,6 +52,16 @@ describe('codegen --dev', () => {
     expect(r.stderr).toMatch(/a::released-v1\.score: .*\[/);
   });
 
+  it('names the committed file when the baseline manifest does not parse', async () => {
+    const { dir, git, codegen } = await repo();
+    await writeFile(path.join(dir, 'generated', 'manifest.json'), '{ "formatVersion": 2, "broken": ');
+    git('commit', '-q', '-am', 'broken baseline');
+    const r = await codegen('--dev', '--force');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/HEAD:generated\/manifest\.json/);
+    expect(r.stderr).not.toMatch(/featurestore-baseline-/);
+  });
+
   it('names the problem when the revision or the repository is missing', async () => {
     const { codegen } = await repo();
     const bad = await codegen('--dev', 'no-such-branch');
