@@ -71,6 +71,49 @@ interface AvscWriter {
 }
 const baseWrite = (avscLongType as unknown as AvscWriter)._write;
 
+/** avsc's read cursor: the buffer and the position in it (`isValid()` is `pos <= buf.length`). */
+interface AvscTap {
+  buf: Buffer;
+  pos: number;
+}
+
+const TWO_POW_49 = 2 ** 49;
+
+/**
+ * The zig-zag varint at the tap, as a bigint. avsc's own long read (`unpackLongBytes`) first copies the
+ * varint into a fresh 8-byte Buffer for fromBuffer: an allocation per long on every decode, the hot
+ * path of every cache hit. Here the bytes are summed in a number while the value fits 49 bits (ids and
+ * counters, nearly always), in a bigint beyond; at most 10 bytes are read and the value wraps to 64 bits,
+ * as avsc's does. A varint running past the end leaves `pos` beyond it, which avsc reports as truncated.
+ */
+function readLong(tap: AvscTap): bigint {
+  const buf = tap.buf;
+  let pos = tap.pos;
+  let b = buf[pos++] ?? 0;
+  let n = b & 0x7f;
+  let scale = 128;
+  while (b & 0x80 && scale < TWO_POW_49) {
+    b = buf[pos++] ?? 0;
+    n += (b & 0x7f) * scale;
+    scale *= 128;
+  }
+  if (!(b & 0x80)) {
+    tap.pos = pos;
+    // Zig-zag: even n is n / 2, odd n is -(n + 1) / 2; exact in a double below 2^53.
+    return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+  }
+  let big = BigInt(n);
+  let shift = 49n;
+  do {
+    b = buf[pos++] ?? 0;
+    big |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+  } while (b & 0x80 && shift < 70n);
+  tap.pos = pos;
+  const unsigned = BigInt.asUintN(64, big);
+  return BigInt.asIntN(64, (unsigned >> 1n) ^ -(unsigned & 1n));
+}
+
 /**
  * The long type every parsed schema uses. avsc reports an invalid long by JSON-formatting the value,
  * which itself throws on a bigint ("Do not know how to serialize a BigInt"); this thin layer (avsc types
@@ -78,6 +121,12 @@ const baseWrite = (avscLongType as unknown as AvscWriter)._write;
  */
 export const bigintLongType: avro.Type = Object.freeze(
   Object.create(avscLongType, {
+    _read: {
+      value(tap: AvscTap): bigint | undefined {
+        const value = readLong(tap);
+        return tap.pos <= tap.buf.length ? value : undefined;
+      },
+    },
     _write: {
       value(this: AvscWriter, tap: unknown, value: unknown): void {
         if (typeof value !== 'bigint') throw new TypeError(LONG_ERRORS.notBigint(value));

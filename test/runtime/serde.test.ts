@@ -37,6 +37,19 @@ describe('bigint long', () => {
     expect(long.fromBuffer(long.toBuffer(2n ** 53n + 1n))).toBe(2n ** 53n + 1n);
   });
 
+  it('reads every varint length exactly, across the 49-bit switch from number to bigint sums; a truncated one is refused', () => {
+    // Each length of the zig-zag varint (1 to 10 bytes), on both sides of 2^49 and 2^53.
+    const values: bigint[] = [];
+    for (let bits = 0n; bits <= 63n; bits++) values.push(2n ** bits - 1n, 2n ** bits, -(2n ** bits), -(2n ** bits) + 1n);
+    for (const value of values.filter((v) => v >= MIN && v <= MAX)) expect(long.fromBuffer(long.toBuffer(value))).toBe(value);
+    // In a record, after and before other fields: the read leaves the position where the next field starts.
+    const record = parseAvroType({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'long' }, { name: 'b', type: 'string' }, { name: 'c', type: 'long' }] });
+    expect(record.fromBuffer(record.toBuffer({ a: MIN, b: 'x', c: 2n ** 49n }))).toEqual({ a: MIN, b: 'x', c: 2n ** 49n });
+    expect(() => long.fromBuffer(Buffer.from('ffff', 'hex'))).toThrow(/truncated/);
+    // An over-long varint (beyond 64 bits) wraps to 64 bits instead of growing without bound.
+    expect(long.decode(Buffer.from('ffffffffffffffffff7f', 'hex'), 0)).toEqual({ value: MIN, offset: 10 });
+  });
+
   it('reads what a number-based long writer wrote (wire compatible)', () => {
     const plain = avro.Type.forSchema('long');
     for (const n of [0, -1, 1, 2 ** 40, -(2 ** 50)]) {
