@@ -2,7 +2,10 @@
  * The FeatureCache on Redis (ioredis). A cache must never make a read fail or slow it much:
  *
  * - every call is bounded by `timeoutMs` (default 50 ms: a healthy Redis answers in well under 1 ms on
- *   the same network, so 50 ms means it is in trouble), and a timeout or error reads as a miss;
+ *   the same network, so 50 ms means it is in trouble), and a timeout or error reads as a miss. Reads
+ *   are bounded without a timer each (read-deadlines.ts): when one has waited longer, the connection is
+ *   dropped, failing every read in flight at once, and ioredis reconnects; other commands (fills, DELs,
+ *   PING) are rare and get a timer of their own;
  * - the offline queue is off, so while disconnected commands fail at once instead of queueing behind a
  *   reconnect, and unanswered commands are not resent after one (the caller has given up on them);
  * - a circuit breaker stops sending reads after a few consecutive failures and probes again later;
@@ -17,6 +20,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { CacheInvalidationError, type CachedEntry, type FeatureCache } from '../feature-cache.ts';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.ts';
+import { ReadDeadlines } from './read-deadlines.ts';
 
 export const DEFAULT_REDIS_TIMEOUT_MS = 50;
 /** Failed invalidations remembered for replay on reconnect; beyond this, entries age out by their TTL. */
@@ -62,24 +66,30 @@ export class RedisFeatureCache implements FeatureCache {
   private lastError: unknown = null;
   /** Keys whose DEL failed (Redis down or slow): deleted first thing after a reconnect. */
   private readonly pending = new Set<string>();
-  /** True when the client is ours, so ioredis's commandTimeout already bounds every single command. */
+  /** True when the client is ours: its reads are bounded by `deadlines`, else each by a timer. */
   private readonly ownClient: boolean;
+  private readonly deadlines: ReadDeadlines;
+  /** Bumped when the connection is dropped: answers of reads from before no longer pop `deadlines`. */
+  private generation = 0;
+  private tracked = this.trackedHandlers();
 
   constructor(options: RedisFeatureCacheOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     this.breaker = new CircuitBreaker(options.breaker);
     const tuned: RedisOptions = {
-      commandTimeout: this.timeoutMs,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0,
       enableAutoPipelining: true,
       connectTimeout: 1_000,
+      // A dropped connection (a hung Redis, see ReadDeadlines) is destroyed now, not after 2 s of FIN.
+      disconnectTimeout: 0,
       // Keep trying to reconnect, never more than a second apart, so the cache comes back on its own.
       retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
       ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
     };
     this.ownClient = options.redis === undefined;
+    this.deadlines = new ReadDeadlines(this.timeoutMs, () => this.hung());
     this.redis = options.redis ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', tuned);
     // Without a listener ioredis prints every connection error; they are expected while Redis is down.
     this.redis.on('error', (e: unknown) => {
@@ -98,24 +108,78 @@ export class RedisFeatureCache implements FeatureCache {
     return this.lastError;
   }
 
-  async getMany(keys: readonly string[]): Promise<(CachedEntry | undefined)[]> {
-    const misses = (): undefined[] => new Array<undefined>(keys.length).fill(undefined);
-    if (keys.length === 0) return [];
+  getMany(keys: readonly string[]): Promise<(CachedEntry | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
     if (this.redis.status !== 'ready' || !this.breaker.allow()) {
       this.stats.skipped++;
-      return misses();
+      return Promise.resolve(misses(keys.length));
     }
     // Writes made while Redis was unreachable are deleted before this read is sent (same connection, in order).
     if (this.pending.size > 0) void this.replayInvalidations();
-    try {
-      const values = await this.single(this.redis.mgetBuffer(...keys));
-      this.breaker.success();
-      return values.map((v) => (v === null ? undefined : v.length === 0 ? null : v));
-    } catch (e) {
-      this.fail(e);
-      return misses();
+    // One key (most reads) is a GET: its reply is a bulk string, not an array to walk. Handlers bound once
+    // (`then` with no closure per read): this is the hot path of every cache hit.
+    const tracked = this.ownClient && this.deadlines.start();
+    const handlers = tracked ? this.tracked : this.untracked;
+    if (keys.length === 1) {
+      const get = this.redis.getBuffer(keys[0]!);
+      return (tracked ? get : this.bounded(get)).then(handlers.one, handlers.oneFailed);
     }
+    const mget = this.redis.mgetBuffer(...keys);
+    return (tracked ? mget : this.bounded(mget)).then(handlers.many, (e: unknown) => {
+      handlers.oneFailed(e);
+      return misses(keys.length);
+    });
   }
+
+  /** Answers of reads bounded by `deadlines`, for the current connection. */
+  private trackedHandlers(): ReadHandlers {
+    const generation = this.generation;
+    const done = (): void => {
+      if (generation === this.generation) this.deadlines.done();
+    };
+    return {
+      one: (value) => {
+        done();
+        this.breaker.success();
+        return [entryOf(value)];
+      },
+      many: (values) => {
+        done();
+        this.breaker.success();
+        return values.map(entryOf);
+      },
+      oneFailed: (e) => {
+        done();
+        this.fail(e);
+        return [undefined];
+      },
+    };
+  }
+
+  /** Answers of reads bounded by a timer each (a caller's client, or more reads in flight than tracked). */
+  private readonly untracked: ReadHandlers = {
+    one: (value) => {
+      this.breaker.success();
+      return [entryOf(value)];
+    },
+    many: (values) => {
+      this.breaker.success();
+      return values.map(entryOf);
+    },
+    oneFailed: (e) => {
+      this.fail(e);
+      return [undefined];
+    },
+  };
+
+  /** The oldest read in flight waited longer than the timeout: drop the connection, failing them all. */
+  private hung(): void {
+    this.generation++;
+    this.tracked = this.trackedHandlers();
+    this.fail(new Error(REDIS_CACHE_ERRORS.timeout(this.timeoutMs)));
+    this.redis.disconnect(true);
+  }
+
 
   async setMany(entries: readonly { readonly key: string; readonly entry: CachedEntry; readonly ttlMs: number }[]): Promise<void> {
     if (entries.length === 0 || this.redis.status !== 'ready' || this.breaker.state === 'open') return;
@@ -123,7 +187,7 @@ export class RedisFeatureCache implements FeatureCache {
     try {
       if (entries.length === 1) {
         const [{ key, entry, ttlMs }] = entries as [(typeof entries)[number]];
-        await this.single(this.redis.set(key, bytes(entry), 'PX', Math.max(1, Math.round(ttlMs))));
+        await this.bounded(this.redis.set(key, bytes(entry), 'PX', Math.max(1, Math.round(ttlMs))));
       } else {
         const pipeline = this.redis.pipeline();
         for (const { key, entry, ttlMs } of entries) pipeline.set(key, bytes(entry), 'PX', Math.max(1, Math.round(ttlMs)));
@@ -154,7 +218,7 @@ export class RedisFeatureCache implements FeatureCache {
         continue;
       }
       try {
-        await this.single(this.redis.del(...keys));
+        await this.bounded(this.redis.del(...keys));
         return;
       } catch (e) {
         this.fail(e);
@@ -199,6 +263,7 @@ export class RedisFeatureCache implements FeatureCache {
   }
 
   async close(): Promise<void> {
+    this.deadlines.close();
     try {
       await this.bounded(this.redis.quit());
     } catch {
@@ -232,12 +297,7 @@ export class RedisFeatureCache implements FeatureCache {
     this.breaker.failure();
   }
 
-  /** A single command: our client's commandTimeout bounds it already (one timer per read, not two). */
-  private single<T>(promise: Promise<T>): Promise<T> {
-    return this.ownClient ? promise : this.bounded(promise);
-  }
-
-  /** Pipelines, and clients configured by the caller, get a timer of their own. */
+  /** Every command but a tracked read gets a timer of its own (they are rare: fills, DELs, PING, QUIT). */
   private bounded<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -248,6 +308,21 @@ export class RedisFeatureCache implements FeatureCache {
     promise.catch(() => {});
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+/** Redis nil is a miss; an empty string a cached absence (no valid entry is empty). */
+function entryOf(value: Buffer | null): CachedEntry | undefined {
+  return value === null ? undefined : value.length === 0 ? null : value;
+}
+
+interface ReadHandlers {
+  readonly one: (value: Buffer | null) => (CachedEntry | undefined)[];
+  readonly many: (values: (Buffer | null)[]) => (CachedEntry | undefined)[];
+  readonly oneFailed: (e: unknown) => undefined[];
+}
+
+function misses(count: number): undefined[] {
+  return new Array<undefined>(count).fill(undefined);
 }
 
 function sleep(ms: number): Promise<void> {
