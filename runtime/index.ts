@@ -9,12 +9,29 @@ export * from './read/index.ts';
 // the schemas are made by the same zod the runtime checks them with.
 export { z } from 'zod';
 export * from '../core/serde/index.ts';
-export { CACHE_KEY_PREFIX, cacheKey, type CachedEntry, type FeatureCache } from './cache/index.ts';
+export {
+  CACHE_ERRORS,
+  CACHE_INVALIDATION_FAILED,
+  CACHE_KEY_PREFIX,
+  CacheInvalidationError,
+  cacheKey,
+  MAX_CACHE_TTL_MS,
+  WITH_CACHE_ERRORS,
+  withCache,
+  type CachedEntry,
+  type CachedOnlineStore,
+  type CachePolicy,
+  type FeatureCache,
+  type WithCacheOptions,
+} from './cache/index.ts';
+export { MEMORY_CACHE_ERRORS, MemoryFeatureCache, type MemoryFeatureCacheOptions } from './cache/memory/memory-feature-cache.ts';
+// Writes: typed accessors' put/append, and the write path the sync jobs use with encoded bytes.
+export * from './write/index.ts';
 export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from './manifest/index.ts';
 export { DRIVER_ERRORS, MissingDriverError, OPTIONAL_DRIVERS, type OptionalDriver } from './connect/optional-drivers.ts';
 export { cassandraSettingsFromEnv, type CassandraSettings } from './connect/cassandra-settings.ts';
 export type { KeyColumnType, ScalarType } from '../core/field-types.ts';
-export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online/online-store.ts';
+export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue } from './online/online-store.ts';
 // The offline store and stream contracts, as types only: importing the runtime loads no adapter or
 // driver (openOfflineStore / openFeatureStream in runtime/offline and runtime/stream load them on demand).
 export type {

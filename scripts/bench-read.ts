@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
 const durationSec = Number(args.duration);
 const connections = Number(args.connections);
 const WARMUP_SEC = 2;
+/** Back-to-back pairs of raw GET and typed get for the in-process ratio target. */
+const PAIRED_ROUNDS = 3;
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 async function main(): Promise<void> {
@@ -91,7 +93,8 @@ async function main(): Promise<void> {
 
     const typed = createFeatures(cached.reader(CONSUMER));
     const typedCold = createFeatures(uncached.reader(CONSUMER));
-    const inProcess = await measureLoop('in-process typed get, cache hit', (i) => typed.live.hakunaHostStatV1.get({ userId: hostId(i * 7) }), rawRedis.name);
+    const typedGet = (i: number) => typed.live.hakunaHostStatV1.get({ userId: hostId(i * 7) });
+    const inProcess = await measureLoop('in-process typed get, cache hit', typedGet, rawRedis.name);
     await measureLoop('in-process typed get, no cache (Cassandra)', (i) => typedCold.live.hakunaHostStatV1.get({ userId: hostId(i * 7) }), rawCassandra.name);
     const batchKeys = Array.from({ length: 100 }, (_, b) => Array.from({ length: 100 }, (_, j) => ({ userId: hostId(b * 100 + j) })));
     await measureLoop('in-process typed getMany 100, cache hit', (i) => typed.live.hakunaHostStatV1.getMany(batchKeys[i % 100]!));
@@ -119,13 +122,33 @@ async function main(): Promise<void> {
     const half = await measurePaced(`HTTP single key, cache hit, paced ${halfRate} req/s`, single, halfRate);
     const batchHalf = await measurePaced(`HTTP 100-key batch, paced ${batchHalfRate} req/s`, batch, batchHalfRate);
 
+    // The ratio target, measured in pairs: the raw GET and the typed get back to back, PAIRED_ROUNDS
+    // times, so both see the same machine (the first raw ceiling is minutes and every HTTP case
+    // earlier, on two cores shared with Redis and the JVMs); the median pair decides, every pair is listed.
+    const pairRatios: number[] = [];
+    for (let round = 1; round <= PAIRED_ROUNDS; round++) {
+      const raw = await rawRedisGet(redisUrl, HOST_KEYS, connections, ms);
+      const paired = await runLoop('typed', typedGet, connections, ms);
+      results.push({ ...raw, name: `${raw.name}, pair ${round}` });
+      results.push({ ...paired, name: `in-process typed get, cache hit, pair ${round}`, note: `${raw.name}, pair ${round}` });
+      pairRatios.push(paired.rate / raw.rate);
+      log(`  pair ${round}: raw ${fmt(raw.rate, 0)} ops/s, typed ${fmt(paired.rate, 0)} ops/s (${fmt(100 * paired.rate / raw.rate, 0)} %)`);
+    }
+    const medianRatio = [...pairRatios].sort((a, b) => a - b)[Math.floor(pairRatios.length / 2)]!;
+
     const ceilings = new Map(results.map((r) => [r.name, r]));
     const targets: Target[] = [
       { what: 'HTTP single-key cache hit', goal: '>= 15000 req/s', actual: `${fmt(hit.rate, 0)} req/s`, met: hit.rate >= 15_000 },
       { what: 'single-key p99 at half the max rate (paced)', goal: '<= 2 ms', actual: `${fmt(half.p99, 3)} ms @ ${halfRate} req/s`, met: half.p99 <= 2 },
       { what: '100-key batch p99 at half its max rate (paced)', goal: '<= 10 ms', actual: `${fmt(batchHalf.p99, 3)} ms @ ${batchHalfRate} req/s`, met: batchHalf.p99 <= 10 },
       { what: '100-key batch p99 (saturated)', goal: '(info)', actual: `${fmt(batchMax.p99, 3)} ms @ ${fmt(batchMax.rate, 0)} req/s`, met: batchMax.p99 <= 10 },
-      { what: 'in-process vs raw ioredis', goal: '>= 70 %', actual: `${fmt((100 * inProcess.rate) / rawRedis.rate, 0)} %`, met: inProcess.rate >= 0.7 * rawRedis.rate },
+      { what: 'in-process vs raw ioredis (first runs)', goal: '(info)', actual: `${fmt((100 * inProcess.rate) / rawRedis.rate, 0)} %`, met: inProcess.rate >= 0.7 * rawRedis.rate },
+      {
+        what: `in-process vs raw ioredis (median of ${PAIRED_ROUNDS} back-to-back pairs)`,
+        goal: '>= 70 %',
+        actual: `${fmt(100 * medianRatio, 0)} % (${pairRatios.map((r) => fmt(100 * r, 0)).join(', ')})`,
+        met: medianRatio >= 0.7,
+      },
     ];
     const sizes = avroSizes(cached.features);
     const load = machineLoad();

@@ -83,8 +83,10 @@ const TWO_POW_49 = 2 ** 49;
  * The zig-zag varint at the tap, as a bigint. avsc's own long read (`unpackLongBytes`) first copies the
  * varint into a fresh 8-byte Buffer for fromBuffer: an allocation per long on every decode, the hot
  * path of every cache hit. Here the bytes are summed in a number while the value fits 49 bits (ids and
- * counters, nearly always), in a bigint beyond; at most 10 bytes are read and the value wraps to 64 bits,
- * as avsc's does. A varint running past the end leaves `pos` beyond it, which avsc reports as truncated.
+ * counters, nearly always), in a bigint beyond. Canonical varints (what every writer emits) read as
+ * avsc's own read does; an over-long one is cut at 10 bytes and wraps modulo 2^64 (avsc drops its excess
+ * bits differently; such bytes are malformed either way). A varint running past the end leaves `pos`
+ * beyond it, which avsc reports as truncated.
  */
 function readLong(tap: AvscTap): bigint {
   const buf = tap.buf;

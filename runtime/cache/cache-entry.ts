@@ -4,7 +4,7 @@
  * entry is the newest events of a key: `48 01` ("H", version 1), a 32-bit count, then each event's
  * single-object bytes behind a 32-bit length. An empty entry means "known absent" (negative caching).
  */
-import { decodeSingleObject, encodeSingleObject, type TaggedAvro } from '../../core/serde/single-object.ts';
+import { decodeSingleObject, encodeSingleObject, isSingleObject, SINGLE_OBJECT_ERRORS, SINGLE_OBJECT_HEADER_SIZE, type TaggedAvro } from '../../core/serde/single-object.ts';
 
 export const CACHE_ENTRY_ERRORS = {
   badHistory: 'not a History cache entry (expected the 48 01 marker and length-prefixed events)',
@@ -12,7 +12,31 @@ export const CACHE_ENTRY_ERRORS = {
 
 export const encodeObjectEntry = (value: TaggedAvro): Buffer => encodeSingleObject(value);
 
-export const decodeObjectEntry = (bytes: Uint8Array): TaggedAvro => decodeSingleObject(bytes);
+/**
+ * decodeSingleObject for the hit path: Redis hands Buffers, used as they are (no second view), and
+ * the fingerprint, nearly always the one of the entry before, is not re-read into a new bigint.
+ */
+export function decodeObjectEntry(bytes: Uint8Array): TaggedAvro {
+  if (!isSingleObject(bytes)) throw new TypeError(SINGLE_OBJECT_ERRORS.notSingleObject(bytes.byteLength));
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { schemaId: fingerprintAt(view, 2), value: view.subarray(SINGLE_OBJECT_HEADER_SIZE) };
+}
+
+// The last fingerprint read, as its two 32-bit halves and as the bigint handed out (0 is consistent).
+let lastLow = 0;
+let lastHigh = 0;
+let lastId = 0n;
+
+function fingerprintAt(view: Buffer, at: number): bigint {
+  const low = view.readUInt32LE(at);
+  const high = view.readInt32LE(at + 4);
+  if (low !== lastLow || high !== lastHigh) {
+    lastId = view.readBigInt64LE(at);
+    lastLow = low;
+    lastHigh = high;
+  }
+  return lastId;
+}
 
 export function encodeHistoryEntry(events: readonly TaggedAvro[]): Buffer {
   const parts = events.map(encodeSingleObject);

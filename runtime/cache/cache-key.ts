@@ -18,7 +18,17 @@ import type { KeyScalar, KeyValues } from '../online/online-store.ts';
 export const CACHE_KEY_PREFIX = 'fs:';
 
 export function cacheKey(feature: string, columns: readonly { readonly type: KeyColumnType }[], key: KeyValues): string {
-  let out = `${CACHE_KEY_PREFIX}{${feature}}`;
+  return cacheKeyAfter(cacheKeyPrefix(feature), columns, key);
+}
+
+/** `fs:{<feature>}`, the part of a feature's keys that never changes: computed once per table on hot paths. */
+export function cacheKeyPrefix(feature: string): string {
+  return `${CACHE_KEY_PREFIX}{${feature}}`;
+}
+
+/** The key after its feature's prefix (cacheKeyPrefix). */
+export function cacheKeyAfter(prefix: string, columns: readonly { readonly type: KeyColumnType }[], key: KeyValues): string {
+  let out = prefix;
   for (let i = 0; i < columns.length; i++) out += `:${component(key[i] as KeyScalar, (columns[i] as { type: KeyColumnType }).type)}`;
   return out;
 }

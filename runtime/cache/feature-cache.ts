@@ -17,6 +17,8 @@ export interface FeatureCache {
    * cache confirmed the delete; rejects with CacheInvalidationError when it could not (after retries).
    */
   invalidate(keys: readonly string[]): Promise<void>;
+  /** True when the cache answers now (readiness probes); never throws. A false does not fail reads. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 

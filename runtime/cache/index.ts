@@ -5,6 +5,10 @@ export {
   DEFAULT_MAX_NEGATIVE_WRITES,
   DEFAULT_NEGATIVE_TTL_MS,
   ReadThroughCache,
+  TAGGED_HISTORY,
+  TAGGED_OBJECTS,
   type CacheObserver,
+  type EntryCodec,
   type ReadThroughOptions,
 } from './read-through-cache.ts';
+export { WITH_CACHE_ERRORS, withCache, type CachedOnlineStore, type CachePolicy, type WithCacheOptions } from './with-cache.ts';

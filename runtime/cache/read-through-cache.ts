@@ -12,9 +12,12 @@
  *   docs/online-runtime.md). What no confirmation covers — a load in another process that read the old
  *   row before the write and fills after the delete, a writer that crashed between store and cache, a
  *   writer running without the cache configured — is bounded by MAX_CACHE_TTL_MS, whatever the YAML says;
- * - the cache never fails a read: an entry that does not decode completely (header, framing, and the
- *   value bytes under their writer schema, via `checkValue`) is a miss, and it is deleted so the fill
- *   replaces it; the adapter turns errors into misses.
+ * - the cache never fails a read: an entry that does not decode completely (header, framing, and, in
+ *   the codecs with-cache.ts builds, the value bytes under their writer schema) is a miss, and it is
+ *   deleted so the fill replaces it; the adapter turns errors into misses.
+ *
+ * This is the mechanism; with-cache.ts puts it in front of an OnlineStore (`withCache`), which is how
+ * the runtime uses it.
  */
 import type { TaggedAvro } from '../../core/serde/single-object.ts';
 import { decodeHistoryEntry, decodeObjectEntry, encodeHistoryEntry, encodeObjectEntry } from './cache-entry.ts';
@@ -32,44 +35,34 @@ export interface ReadThroughOptions {
   readonly negativeTtlMs?: number;
   readonly maxNegativeWrites?: number;
   readonly observer?: CacheObserver;
-  /**
-   * Throws when a cached value is not what a store row could hold: the runtime decodes the value bytes
-   * with the writer schema the entry names (a truncated or overwritten payload fails there, while its
-   * header still looks fine). The cost is one decode per hit, a few microseconds for these records.
-   */
-  readonly checkValue?: (feature: string, value: TaggedAvro) => void;
 }
 
-type Check = (value: TaggedAvro) => void;
-
-interface Codec<T> {
+/** How values of one kind are stored in entries. */
+export interface EntryCodec<T> {
   encode(value: T): Uint8Array;
-  decode(bytes: Uint8Array, check: Check): T;
+  /**
+   * The value of an entry. Throws when the entry is not what a fill could have written (a truncated or
+   * overwritten entry: a miss, and the entry is deleted); returns undefined when this process cannot
+   * judge it (a value of a writer schema it does not know yet: a miss, and the entry is left alone, since
+   * a newer process wrote it and reads it fine).
+   */
+  decode(bytes: Uint8Array): T | undefined;
 }
 
-const OBJECT: Codec<TaggedAvro> = {
-  encode: encodeObjectEntry,
-  decode: (bytes, check) => {
-    const value = decodeObjectEntry(bytes);
-    check(value);
-    return value;
-  },
-};
-const HISTORY: Codec<TaggedAvro[]> = {
-  encode: encodeHistoryEntry,
-  decode: (bytes, check) => {
-    const events = decodeHistoryEntry(bytes);
-    for (const event of events) check(event);
-    return events;
-  },
-};
-
-const NO_CHECK: Check = () => {};
+/** Object entries, framing checked only (with-cache.ts adds the check of the value bytes). */
+export const TAGGED_OBJECTS: EntryCodec<TaggedAvro> = { encode: encodeObjectEntry, decode: decodeObjectEntry };
+/** History entries: a key's newest events, framing checked only. */
+export const TAGGED_HISTORY: EntryCodec<TaggedAvro[]> = { encode: encodeHistoryEntry, decode: decodeHistoryEntry };
 
 interface Flight {
   readonly promise: Promise<unknown>;
   stale: boolean;
 }
+
+const ignore = (): void => {};
+
+/** decodeEntry's answer for an entry that must be deleted (a sentinel: no allocation on the hit path). */
+const CORRUPT: unique symbol = Symbol('corrupt cache entry');
 
 export class ReadThroughCache {
   private readonly inflight = new Map<string, Flight>();
@@ -85,14 +78,88 @@ export class ReadThroughCache {
   }
 
   /** Object values by cache key; `load` gets the positions (in `keys`) the cache could not answer. */
-  getObjects(feature: string, ttlMs: number, keys: readonly string[], load: (positions: number[]) => Promise<(TaggedAvro | null)[]>): Promise<(TaggedAvro | null)[]> {
-    return this.read(feature, ttlMs, keys, load, OBJECT);
+  getObjects<T>(
+    feature: string,
+    ttlMs: number,
+    keys: readonly string[],
+    load: (positions: number[]) => Promise<(T | null)[]>,
+    codec: EntryCodec<T>,
+  ): Promise<(T | null)[]> {
+    return keys.length === 1 ? this.readOne(feature, ttlMs, keys[0]!, load, codec) : this.read(feature, ttlMs, keys, load, codec);
   }
 
   /** The newest events of one key (an empty list is cached as absent). */
-  async getHistory(feature: string, ttlMs: number, key: string, load: () => Promise<TaggedAvro[]>): Promise<TaggedAvro[]> {
-    const [events] = await this.read(feature, ttlMs, [key], async () => [nonEmpty(await load())], HISTORY);
+  async getHistory<T>(
+    feature: string,
+    ttlMs: number,
+    key: string,
+    load: () => Promise<T[]>,
+    codec: EntryCodec<T[]>,
+  ): Promise<T[]> {
+    const [events] = await this.readOne(feature, ttlMs, key, async () => [nonEmpty(await load())], codec);
     return events ?? [];
+  }
+
+  /**
+   * One key: the read of most requests, without the bookkeeping of many (no sets, maps or position
+   * lists on a hit). Written with `then` rather than async/await: a hit is the cache's promise plus one
+   * reaction, where an async function would add its own promise and await state per layer, a measured
+   * quarter of the hit path's allocations.
+   */
+  private readOne<T>(
+    feature: string,
+    ttlMs: number,
+    key: string,
+    load: (positions: number[]) => Promise<(T | null)[]>,
+    codec: EntryCodec<T>,
+  ): Promise<(T | null)[]> {
+    let lookup: Promise<(CachedEntry | undefined)[]>;
+    try {
+      lookup = this.cache.getMany([key]);
+    } catch {
+      lookup = Promise.resolve([undefined]); // adapters answer misses rather than fail; this is for those that do not
+    }
+    return lookup.then(
+      (entries) => this.afterLookup(feature, ttlMs, key, entries[0], load, codec),
+      () => this.afterLookup(feature, ttlMs, key, undefined, load, codec),
+    );
+  }
+
+  private afterLookup<T>(
+    feature: string,
+    ttlMs: number,
+    key: string,
+    entry: CachedEntry | undefined,
+    load: (positions: number[]) => Promise<(T | null)[]>,
+    codec: EntryCodec<T>,
+  ): (T | null)[] | Promise<(T | null)[]> {
+    if (entry !== undefined) {
+      const value = entry === null ? null : decodeEntry(entry, codec);
+      if (value === CORRUPT) void this.cache.invalidate([key]).catch(ignore);
+      else if (value !== undefined) {
+        this.options.observer?.cacheLookup?.(feature, 1, 0);
+        return [value];
+      }
+    }
+    this.options.observer?.cacheLookup?.(feature, 0, 1);
+    return this.loadOne(ttlMs, key, load, codec);
+  }
+
+  /** A miss of one key: joins a load of it already in flight, or loads it and fills the cache. */
+  private async loadOne<T>(ttlMs: number, key: string, load: (positions: number[]) => Promise<(T | null)[]>, codec: EntryCodec<T>): Promise<(T | null)[]> {
+    const flight = this.inflight.get(key);
+    if (flight) return [(await flight.promise) as T | null];
+    const batch = load([0]);
+    const own: Flight = { promise: batch.then((values) => values[0] ?? null), stale: false };
+    own.promise.catch(ignore); // joiners handle the error; this copy must not go unhandled
+    this.inflight.set(key, own);
+    try {
+      const values = await batch;
+      this.fill(ttlMs, [[key, own]], values, codec);
+      return [values[0] ?? null];
+    } finally {
+      if (this.inflight.get(key) === own) this.inflight.delete(key);
+    }
   }
 
   /** After a store write: delete the entries, and keep loads already running from caching old values. */
@@ -112,22 +179,19 @@ export class ReadThroughCache {
     ttlMs: number,
     keys: readonly string[],
     load: (positions: number[]) => Promise<(T | null)[]>,
-    codec: Codec<T>,
+    codec: EntryCodec<T>,
   ): Promise<(T | null)[]> {
-    // Most reads are one key: skip the dedup bookkeeping.
-    const unique = keys.length === 1 ? keys : [...new Set(keys)];
+    const unique = [...new Set(keys)];
     const found = new Map<string, T | null>();
     const cached = await this.cache.getMany(unique).catch(() => unique.map(() => undefined));
     const missing: string[] = [];
     const corrupt: string[] = [];
-    const checkValue = this.options.checkValue;
-    const check: Check = checkValue ? (value) => checkValue(feature, value) : NO_CHECK;
     for (const [i, key] of unique.entries()) {
       const entry = cached[i];
-      const value = entry === undefined ? undefined : decodeOrMiss(entry, codec, check);
-      if (value === undefined) missing.push(key);
+      const value = entry === undefined ? undefined : entry === null ? null : decodeEntry(entry, codec);
+      if (value === undefined || value === CORRUPT) missing.push(key);
       else found.set(key, value);
-      if (entry !== undefined && value === undefined) corrupt.push(key);
+      if (value === CORRUPT) corrupt.push(key);
     }
     // Deleted before the load (same connection, so before its fill): a corrupt entry must not survive a
     // fill that is skipped (a stale flight, the negative-write budget). Not awaited: the read goes on.
@@ -145,7 +209,7 @@ export class ReadThroughCache {
     keys: readonly string[],
     missing: readonly string[],
     load: (positions: number[]) => Promise<(T | null)[]>,
-    codec: Codec<T>,
+    codec: EntryCodec<T>,
   ): Promise<Map<string, T | null>> {
     const joined: [string, Promise<unknown>][] = [];
     const own: string[] = [];
@@ -177,7 +241,7 @@ export class ReadThroughCache {
     return result;
   }
 
-  private fill<T>(featureTtlMs: number, flights: readonly [string, Flight][], values: readonly (T | null)[], codec: Codec<T>): void {
+  private fill<T>(featureTtlMs: number, flights: readonly [string, Flight][], values: readonly (T | null)[], codec: EntryCodec<T>): void {
     const entries: { key: string; entry: CachedEntry; ttlMs: number }[] = [];
     const ttlMs = Math.min(featureTtlMs, MAX_CACHE_TTL_MS);
     let negatives = 0;
@@ -192,12 +256,12 @@ export class ReadThroughCache {
   }
 }
 
-function decodeOrMiss<T>(entry: CachedEntry, codec: Codec<T>, check: Check): T | null | undefined {
-  if (entry === null) return null;
+/** The entry's value; undefined for an entry this process cannot judge; CORRUPT for one to delete. */
+function decodeEntry<T>(entry: Uint8Array, codec: EntryCodec<T>): T | undefined | typeof CORRUPT {
   try {
-    return codec.decode(entry, check);
+    return codec.decode(entry);
   } catch {
-    return undefined;
+    return CORRUPT;
   }
 }
 

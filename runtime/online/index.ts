@@ -1,3 +1,3 @@
 export { mapBounded } from './bounded-map.ts';
-export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from './online-store.ts';
+export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue } from './online-store.ts';
 export { openOnlineStore } from './open-online-store.ts';

@@ -24,10 +24,26 @@ export interface OnlineTable {
   readonly ttlSeconds: number;
 }
 
-/** A stored value: Avro binary of the value record, the fingerprint of its writer schema, when written. */
-export interface StoredValue {
+/**
+ * A value as every read returns it: Avro binary of the value record and the fingerprint of its writer
+ * schema. That is all a cache in front of the store keeps (runtime/cache/with-cache.ts), so it is all a
+ * reader may rely on; the adapters return StoredValues, which also say when the value was written.
+ */
+export interface TaggedValue {
   readonly value: Uint8Array;
   readonly schemaId: bigint;
+}
+
+/** A History event as reads return it. */
+export interface TaggedEvent extends TaggedValue {
+  readonly eventTime: Date;
+}
+
+/**
+ * A value as written: the tagged bytes and when they were written (`fs_updated_at`), the timestamp a
+ * last-writer-wins rule compares.
+ */
+export interface StoredValue extends TaggedValue {
   readonly updatedAt: Date;
 }
 
@@ -37,11 +53,11 @@ export interface StoredEvent extends StoredValue {
 
 export interface OnlineStore {
   /** Object features: one result per key, in input order; null where absent. */
-  getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(StoredValue | null)[]>;
+  getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(TaggedValue | null)[]>;
   /** History features: the newest `n` events of a key, newest first. */
-  latest(table: OnlineTable, key: KeyValues, n: number): Promise<StoredEvent[]>;
+  latest(table: OnlineTable, key: KeyValues, n: number): Promise<TaggedEvent[]>;
   /** History features: events with from <= eventTime < to, newest first, at most `limit`. */
-  range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<StoredEvent[]>;
+  range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<TaggedEvent[]>;
   /** Object features: insert or replace the value of each key. */
   putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void>;
   /** History features: add events (an event with the same key and time replaces the earlier one). */

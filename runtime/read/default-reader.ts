@@ -2,6 +2,8 @@
  * A process-wide reader slot, so generated code can offer a ready-made `features` object
  * (`features.live.hakunaHostStatV1.get(...)`) while the service decides at startup which store backs it.
  */
+import { isFeatureWriter, type FeatureClient } from '../write/feature-writer.ts';
+import { WritesUnsupportedError } from '../write/write-errors.ts';
 import type { FeatureReader } from './feature-reader.ts';
 
 export const NO_FEATURE_READER_CONFIGURED =
@@ -23,10 +25,33 @@ function current(): FeatureReader {
   return configured;
 }
 
-/** Delegates each call to the configured reader at call time, so configuring late still works. */
-export const defaultFeatureReader: FeatureReader = {
-  get: async (feature, key) => current().get(feature, key),
-  getMany: async (feature, keys) => current().getMany(feature, keys),
-  latest: async (feature, key, n) => current().latest(feature, key, n),
-  range: async (feature, key, from, to) => current().range(feature, key, from, to),
+/**
+ * Delegates each call to the configured reader at call time, so configuring late still works; writes
+ * too, when that reader writes (`runtime.reader(consumer)` does). Plain functions returning the
+ * configured reader's promise (an async wrapper would add a promise and two microtask turns per read).
+ */
+export const defaultFeatureReader: FeatureClient = {
+  get: (feature, key) => delegate((r) => r.get(feature, key)),
+  getMany: (feature, keys) => delegate((r) => r.getMany(feature, keys)),
+  latest: (feature, key, n) => delegate((r) => r.latest(feature, key, n)),
+  range: (feature, key, from, to) => delegate((r) => r.range(feature, key, from, to)),
+  put: (feature, rows) =>
+    delegate((r) => {
+      if (!isFeatureWriter(r)) throw new WritesUnsupportedError(feature.fullName);
+      return r.put(feature, rows);
+    }),
+  append: (feature, rows) =>
+    delegate((r) => {
+      if (!isFeatureWriter(r)) throw new WritesUnsupportedError(feature.fullName);
+      return r.append(feature, rows);
+    }),
 };
+
+/** Failures, a missing reader included, as rejections. */
+function delegate<T>(call: (reader: FeatureReader) => Promise<T>): Promise<T> {
+  try {
+    return call(current());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

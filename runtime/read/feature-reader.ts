@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { FieldTypeLabel, ScalarType } from '../../core/field-types.ts';
+import type { KeyValues } from '../online/online-store.ts';
 import type { AvroSchemaJson } from '../../core/serde/index.ts';
 
 /** Scalar field types of the YAML format: the contract's (core/field-types.ts), under the runtime's public names. */
@@ -59,16 +60,18 @@ export type FeatureDescriptor<K, V> = ObjectFeatureDescriptor<K, V> | HistoryFea
 export type AnyFeatureDescriptor = FeatureDescriptor<unknown, unknown>;
 
 /**
- * Reads decoded feature values. Keys and arguments reach it already validated (see accessors.ts);
- * implementations decode Avro with the writer schema named by the stored fingerprint.
+ * Reads decoded feature values. Keys reach it as KeyValues (the key column values in key-field order)
+ * made by the feature's key codec at the accessor, and counts and time ranges checked there too
+ * (accessors.ts): implementations trust their arguments and never validate them again. They decode Avro
+ * with the writer schema named by the stored fingerprint.
  */
 export interface FeatureReader {
   /** The value of one key, or null when the store has none. */
-  get<K, V>(feature: ObjectFeatureDescriptor<K, V>, key: K): Promise<V | null>;
+  get<K, V>(feature: ObjectFeatureDescriptor<K, V>, key: KeyValues): Promise<V | null>;
   /** One result per key, in input order (null where the store has none). */
-  getMany<K, V>(feature: ObjectFeatureDescriptor<K, V>, keys: readonly K[]): Promise<(V | null)[]>;
+  getMany<K, V>(feature: ObjectFeatureDescriptor<K, V>, keys: readonly KeyValues[]): Promise<(V | null)[]>;
   /** The `n` most recent events of a key, newest first. */
-  latest<K, V>(feature: HistoryFeatureDescriptor<K, V>, key: K, n: number): Promise<V[]>;
+  latest<K, V>(feature: HistoryFeatureDescriptor<K, V>, key: KeyValues, n: number): Promise<V[]>;
   /** Events of a key with `from <= eventTime < to`, newest first. */
-  range<K, V>(feature: HistoryFeatureDescriptor<K, V>, key: K, from: Date, to: Date): Promise<V[]>;
+  range<K, V>(feature: HistoryFeatureDescriptor<K, V>, key: KeyValues, from: Date, to: Date): Promise<V[]>;
 }

@@ -126,7 +126,8 @@ function article(type: string): string {
   return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
-function describe(value: unknown): string {
+/** A value as error messages show it: strings quoted and shortened, bigints with `n`, objects by kind. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (Array.isArray(value)) return 'a list';

@@ -6,9 +6,12 @@
  * properties ↔ YAML field names. Node's fetch (undici) keeps connections alive between calls.
  */
 import { isKeyColumnType, parseTypeLabel, scalarOf, type KeyColumnType, type ScalarType } from '../../core/field-types.ts';
+import { parseAvroType } from '../../core/serde/index.ts';
+import type { KeyValues } from '../online/online-store.ts';
 import type { FeatureDescriptor, FeatureReader, FieldDescriptor } from './feature-reader.ts';
 import { AvroValueDecoder, decodeFeatureValuesEnvelope } from './http-avro.ts';
 import { AccessDeniedError, FeatureStoreError, UnknownFeatureError } from './online-runtime.ts';
+import { fieldDefaults, type FieldDefaults } from './value-defaults.ts';
 
 /** The Read API's Avro media type (runtime/server/avro-envelope.ts; not imported: this module loads no server code). */
 const AVRO_TYPE = 'application/avro';
@@ -95,7 +98,7 @@ function parseFloatJson(v: Json): number {
 }
 
 interface Codec {
-  readonly keyToJson: (key: unknown) => Record<string, Json>;
+  readonly keyToJson: (key: KeyValues) => Record<string, Json>;
   readonly valueFromJson: (value: Json) => unknown;
 }
 
@@ -164,22 +167,22 @@ export function createHttpFeatureReader(options: HttpFeatureReaderOptions): Feat
 
   // The descriptor types are erased at this boundary: values are built from the descriptor's own fields.
   const anyDescriptor = <K, V>(d: FeatureDescriptor<K, V>) => d as unknown as FeatureDescriptor<unknown, unknown>;
-  const keyJson = <K, V>(d: FeatureDescriptor<K, V>, key: K) => codecOf(anyDescriptor(d)).keyToJson(key);
+  const keyJson = <K, V>(d: FeatureDescriptor<K, V>, key: KeyValues) => codecOf(anyDescriptor(d)).keyToJson(key);
   /** History answers hold events only; a null would be a server bug, reported as such. */
   const events = <V>(feature: string, values: readonly (V | null)[]): V[] => {
     if (values.some((v) => v === null)) throw badResponse(200, feature, 'a null event');
     return values as V[];
   };
 
-  const getMany = async <K, V>(feature: FeatureDescriptor<K, V>, keys: readonly K[]): Promise<(V | null)[]> =>
+  const getMany = async <K, V>(feature: FeatureDescriptor<K, V>, keys: readonly KeyValues[]): Promise<(V | null)[]> =>
     postValues(feature, 'get', { keys: keys.map((k) => keyJson(feature, k)) });
   // Plain functions, not methods: a reader passed around unbound (`const { get } = reader`) still works.
   return {
     get: async (feature, key) => (await getMany(feature, [key]))[0] ?? null,
     getMany,
-    latest: async <K, V>(feature: FeatureDescriptor<K, V>, key: K, n: number) =>
+    latest: async <K, V>(feature: FeatureDescriptor<K, V>, key: KeyValues, n: number) =>
       events(feature.fullName, await postValues(feature, 'latest', { key: keyJson(feature, key), n })),
-    range: async <K, V>(feature: FeatureDescriptor<K, V>, key: K, from: Date, to: Date) =>
+    range: async <K, V>(feature: FeatureDescriptor<K, V>, key: KeyValues, from: Date, to: Date) =>
       events(feature.fullName, await postValues(feature, 'range', { key: keyJson(feature, key), from: from.toISOString(), to: to.toISOString() })),
   };
 }
@@ -199,14 +202,14 @@ function checkedBaseUrl(baseUrl: string): string {
 
 function buildCodec(descriptor: FeatureDescriptor<unknown, unknown>): Codec {
   const keyFields = descriptor.keyFields.map((f) => ({ f, to: isKeyColumnType(f.type) ? SCALAR_TO_JSON[f.type] : null }));
-  const defaults = avroDefaults(descriptor);
-  const valueFields = descriptor.valueFields.map((f) => ({ f, from: fromJsonFor(f) }));
+  const defaults = fieldDefaults(parseAvroType(descriptor.avroSchema));
+  const valueFields = descriptor.valueFields.map((f) => ({ f, from: fromJsonFor(f), fill: defaultOf(defaults, f) }));
   return {
     keyToJson(key) {
-      const source = key as Readonly<Record<string, unknown>>;
       const out: Record<string, Json> = {};
-      for (const { f, to } of keyFields) {
-        const v = source[f.tsName];
+      for (let i = 0; i < keyFields.length; i++) {
+        const { f, to } = keyFields[i]!;
+        const v = key[i];
         out[f.name] = to ? to(v) : v;
       }
       return out;
@@ -214,10 +217,10 @@ function buildCodec(descriptor: FeatureDescriptor<unknown, unknown>): Codec {
     valueFromJson(value) {
       const source = value as Readonly<Record<string, Json>>;
       const out: Record<string, unknown> = {};
-      for (const { f, from } of valueFields) {
+      for (const { f, from, fill } of valueFields) {
         const v = source[f.name];
         // A field the server does not know yet (older server schema): its Avro default, as a decode would.
-        out[f.tsName] = v === undefined ? defaults.get(f.name) : v === null ? null : from(v);
+        out[f.tsName] = v === undefined ? fill() : v === null ? null : from(v);
       }
       return out;
     },
@@ -230,28 +233,14 @@ function fromJsonFor(field: FieldDescriptor): FromJson {
   return type.kind === 'list' ? (v) => (v as readonly Json[]).map(scalar) : scalar;
 }
 
-/** Default of each value field in the descriptor's Avro schema, in the runtime representation. */
-function avroDefaults(descriptor: FeatureDescriptor<unknown, unknown>): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  const schema = descriptor.avroSchema as { readonly fields?: readonly { readonly name: string; readonly default?: unknown }[] };
-  for (const field of descriptor.valueFields) {
-    const def = schema.fields?.find((f) => f.name === field.name)?.default;
-    if (def === undefined || def === null) {
-      out.set(field.name, field.nullable ? null : undefined);
-      continue;
-    }
-    const scalar = /^List<(\w+)>$/.exec(field.type)?.[1] ?? field.type;
-    out.set(field.name, defaultValue(scalar, def));
-  }
-  return out;
-}
-
-function defaultValue(scalar: string, def: unknown): unknown {
-  if (Array.isArray(def)) return def.map((d) => defaultValue(scalar, d));
-  if (scalar === 'Long') return BigInt(def as bigint | number | string);
-  if (scalar === 'Timestamp') return new Date(Number(def));
-  if (scalar === 'Bytes') return Buffer.from(String(def), 'latin1');
-  return def;
+/**
+ * A field's value when an older server's answer lacks it: the default of the descriptor's schema, the
+ * one Avro resolution fills in (value-defaults.ts); null for a nullable field without one.
+ */
+function defaultOf(defaults: FieldDefaults, field: FieldDescriptor): () => unknown {
+  const fill = defaults.get(field.name);
+  if (fill) return fill;
+  return field.nullable ? () => null : () => undefined;
 }
 
 /**

@@ -24,6 +24,8 @@ export type {
   ObjectFeatureDescriptor,
 } from './feature-reader.ts';
 export { INPUT_ERRORS } from './field-coercion.ts';
+export { compileKeyCodec, KEY_ERRORS, keyCodecOf, KeyShapeError, type KeyCodec, type KeyFieldSpec } from './key-codec.ts';
+export { fieldDefaults, type FieldDefaults } from './value-defaults.ts';
 export {
   AccessDeniedError,
   FeatureStoreError,
@@ -31,13 +33,16 @@ export {
   ManifestNotFoundError,
   UnknownFeatureError,
   WrongFeatureTypeError,
+  type CachePolicyOptions,
+  type CheckedReads,
   type FieldRecord,
   type OnlineRuntime,
   type OnlineRuntimeOptions,
   type ReadinessReport,
+  type RedisCacheOptions,
   type RuntimeFeatureInfo,
   type RuntimeFieldInfo,
   type RuntimeObserver,
 } from './online-runtime.ts';
-export { CODEC_ERRORS, decodeFeatureValue, encodeFeatureValue } from './value-codec.ts';
+export { CODEC_ERRORS, decodeFeatureValue, encodeCheckedValue, encodeFeatureValue } from './value-codec.ts';
 export { createHttpFeatureReader, HTTP_READER_ERRORS, ReadApiError, TRANSPORT_ERROR_CODES, type HttpFeatureReaderOptions } from './http-reader.ts';

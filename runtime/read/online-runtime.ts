@@ -4,9 +4,11 @@
  * an online store (Cassandra or SQLite) and an optional Redis cache. Every read and write names the
  * consumer doing it, and the generated ACL manifest (generated/acl/acl.json) decides.
  */
+import type { FeatureCache } from '../cache/feature-cache.ts';
 import type { CassandraSettings } from '../connect/cassandra-settings.ts';
-import type { OnlineStore } from '../online/online-store.ts';
-import type { FeatureReader } from './feature-reader.ts';
+import type { KeyValues, OnlineStore } from '../online/online-store.ts';
+import type { FeatureClient } from '../write/feature-writer.ts';
+import type { OnlineWriter } from '../write/online-writer.ts';
 
 export interface OnlineRuntimeOptions {
   /**
@@ -29,20 +31,28 @@ export interface OnlineRuntimeOptions {
         /** Parallel partition reads per multi-key request (default 32). */
         readonly maxConcurrency?: number;
       };
-  /** Redis read-through cache; absent or null = no cache. Only features with `cache.ttl` in YAML are cached. */
-  readonly cache?: {
-    readonly redisUrl: string;
-    /** Bound on every Redis call; on timeout the read goes to the store. Default 50 ms. */
-    readonly timeoutMs?: number;
-    /** TTL of cached absences, capped by the feature's TTL. Default 5000 ms. */
-    readonly negativeTtlMs?: number;
-    /** At most this many absences cached per request. Default 100. */
-    readonly maxNegativeWrites?: number;
-    /** Prepended to every Redis key (tests, several deployments on one Redis). Default none. */
-    readonly keyPrefix?: string;
-  } | null;
+  /**
+   * Read-through cache (runtime/cache/with-cache.ts); absent or null = no cache. Only features with
+   * `cache.ttl` in YAML are cached. Redis by URL, or any FeatureCache (MemoryFeatureCache for one process).
+   */
+  readonly cache?: ((RedisCacheOptions | { readonly featureCache: FeatureCache }) & CachePolicyOptions) | null;
   /** Hooks for metrics; each is called synchronously and must not throw. */
   readonly observer?: RuntimeObserver;
+}
+
+export interface RedisCacheOptions {
+  readonly redisUrl: string;
+  /** Bound on every Redis call; on timeout the read goes to the store. Default 50 ms. */
+  readonly timeoutMs?: number;
+  /** Prepended to every Redis key (tests, several deployments on one Redis). Default none. */
+  readonly keyPrefix?: string;
+}
+
+export interface CachePolicyOptions {
+  /** TTL of cached absences, capped by the feature's TTL. Default 5000 ms. */
+  readonly negativeTtlMs?: number;
+  /** At most this many absences cached per request. Default 100. */
+  readonly maxNegativeWrites?: number;
 }
 
 export interface RuntimeObserver {
@@ -80,10 +90,28 @@ export interface ReadinessReport {
   readonly cache: boolean | null;
 }
 
+/**
+ * Reads for keys already checked at another boundary: KeyValues (key column values in key-field order),
+ * as the HTTP Read API parses them from JSON per feature. Nothing is validated again (event counts and
+ * time ranges included); the ACL applies. The `…Avro` forms answer Avro binary of the current reader
+ * schema: the stored bytes themselves when they were written with it, re-encoded (exactly) only when not.
+ */
+export interface CheckedReads {
+  getMany(consumer: string, feature: string, keys: readonly KeyValues[]): Promise<(FieldRecord | null)[]>;
+  getManyAvro(consumer: string, feature: string, keys: readonly KeyValues[]): Promise<(Uint8Array | null)[]>;
+  latest(consumer: string, feature: string, key: KeyValues, n: number): Promise<FieldRecord[]>;
+  latestAvro(consumer: string, feature: string, key: KeyValues, n: number): Promise<Uint8Array[]>;
+  range(consumer: string, feature: string, key: KeyValues, from: Date, to: Date): Promise<FieldRecord[]>;
+  rangeAvro(consumer: string, feature: string, key: KeyValues, from: Date, to: Date): Promise<Uint8Array[]>;
+}
+
 export interface OnlineRuntime {
   readonly features: ReadonlyMap<string, RuntimeFeatureInfo>;
-  /** A typed reader for the generated accessors, acting as `consumer` (ACL enforced on every call). */
-  reader(consumer: string): FeatureReader;
+  /**
+   * The typed reader (and writer) the generated accessors bind to, acting as `consumer`: ACL enforced
+   * on every call (`access.read` for reads, `access.write` for put/append).
+   */
+  reader(consumer: string): FeatureClient;
   /** Object features by name: one result per key, in order; null where absent. Throws the errors below. */
   getMany(consumer: string, feature: string, keys: readonly FieldRecord[]): Promise<(FieldRecord | null)[]>;
   /** The same, as Avro binary of the current reader schema (for Avro responses), null where absent. */
@@ -91,9 +119,13 @@ export interface OnlineRuntime {
   /** History features by name: newest first. */
   latest(consumer: string, feature: string, key: FieldRecord, n?: number): Promise<FieldRecord[]>;
   range(consumer: string, feature: string, key: FieldRecord, from: Date, to: Date): Promise<FieldRecord[]>;
-  /** Writes (Object: put; History: append), ACL `write` enforced; invalidates the cache. */
+  /** Writes by name (Object: put; History: append), ACL `write` enforced; invalidates the cache. */
   put(consumer: string, feature: string, rows: readonly { readonly key: FieldRecord; readonly value: FieldRecord }[]): Promise<void>;
   append(consumer: string, feature: string, rows: readonly { readonly key: FieldRecord; readonly value: FieldRecord }[]): Promise<void>;
+  /** The by-name reads for keys checked elsewhere (the HTTP Read API). */
+  readonly checked: CheckedReads;
+  /** Writes of already-encoded tagged bytes (the sync jobs): runtime/write/online-writer.ts. */
+  readonly writer: OnlineWriter;
   ready(): Promise<ReadinessReport>;
   close(): Promise<void>;
 }

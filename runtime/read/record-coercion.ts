@@ -1,27 +1,18 @@
 /**
- * Keys and values of one feature, as callers name them (YAML field names), checked and converted for
- * the store (key column values in key order) and for Avro (the value record, defaults filled in).
- * Every error is an InvalidInputError naming the feature and the field.
+ * Values of one feature, as the by-name API names them (YAML field names), checked and converted for
+ * Avro: the value record, defaults filled in (value-defaults.ts, the defaults of Avro resolution) for
+ * the fields left out. Every error is an InvalidInputError naming the feature and the field. Keys go
+ * through the feature's key codec (key-codec.ts).
  */
-import type avro from 'avsc';
 import type { CatalogFeature, CatalogField } from '../manifest/feature-catalog.ts';
-import type { KeyScalar, KeyValues } from '../online/online-store.ts';
 import { coerceField, FieldProblem, INPUT_ERRORS } from './field-coercion.ts';
 import { InvalidInputError } from './online-runtime.ts';
-
-type Defaults = ReadonlyMap<string, () => unknown>;
-const defaultsByFeature = new WeakMap<CatalogFeature, Defaults>();
-
-/** The key column values of `key`, in key-field order. `where` locates the key in a request (` at keys[3]`). */
-export function coerceKey(feature: CatalogFeature, key: unknown, where = ''): KeyValues {
-  const record = asRecord(feature, key, 'the key', feature.keyFields, where);
-  return feature.keyFields.map((field) => convert(feature, field, record[field.name], where) as KeyScalar);
-}
+import { fieldDefaults } from './value-defaults.ts';
 
 /** The Avro value record of `value`: every value field, defaults for the ones left out. */
 export function coerceValue(feature: CatalogFeature, value: unknown, where = ''): Record<string, unknown> {
   const record = asRecord(feature, value, 'the value', feature.valueFields, where);
-  const defaults = defaultsOf(feature);
+  const defaults = fieldDefaults(feature.serde.readerType);
   const out: Record<string, unknown> = {};
   for (const field of feature.valueFields) {
     const given = record[field.name];
@@ -56,17 +47,4 @@ function asRecord(
     if (!names.includes(name)) throw new InvalidInputError(feature.fullName, name, `${INPUT_ERRORS.unknownField(names)}${where}`);
   }
   return record;
-}
-
-function defaultsOf(feature: CatalogFeature): Defaults {
-  let defaults = defaultsByFeature.get(feature);
-  if (!defaults) {
-    const map = new Map<string, () => unknown>();
-    for (const field of (feature.serde.readerType as avro.types.RecordType).fields) {
-      // avsc answers undefined when the schema gives no default; each call returns a fresh copy.
-      if (field.defaultValue() !== undefined) map.set(field.name, () => field.defaultValue());
-    }
-    defaultsByFeature.set(feature, (defaults = map));
-  }
-  return defaults;
 }

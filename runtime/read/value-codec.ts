@@ -22,7 +22,12 @@ export function encodeFeatureValue<K, V>(descriptor: FeatureDescriptor<K, V>, va
     const problems = checked.error.issues.map((i) => `${i.path.length ? `field "${i.path.join('.')}": ` : ''}${i.message}`);
     throw new TypeError(CODEC_ERRORS.invalidValue(descriptor.fullName, problems));
   }
-  const source = checked.data as Readonly<Record<string, unknown>>;
+  return encodeCheckedValue(descriptor, checked.data);
+}
+
+/** The same for a value the descriptor's zod schema has already accepted (the typed write path). */
+export function encodeCheckedValue<K, V>(descriptor: FeatureDescriptor<K, V>, value: V): Buffer {
+  const source = value as Readonly<Record<string, unknown>>;
   const record: Record<string, unknown> = {};
   for (const field of descriptor.valueFields) record[field.name] = toAvro(field, source[field.tsName]);
   return parseAvroType(descriptor.avroSchema).toBuffer(record);

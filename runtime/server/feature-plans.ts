@@ -1,12 +1,13 @@
 /**
- * Per-feature work done once at startup, so a request only runs prepared closures: the key parser with
- * its error messages, the JSON writer of a value (no intermediate object, one string), and the Avro type
- * of the value for History responses.
+ * Per-feature work done once at startup, so a request only runs prepared closures: the key parser of
+ * the HTTP boundary with its error messages, and the JSON writer of a value (no intermediate object,
+ * one string). Keys come out as the runtime's KeyValues (key column values in key-field order), which
+ * the runtime's checked reads take without validating again. Avro responses carry the runtime's bytes
+ * as they are, Object and History values alike: nothing here encodes Avro.
  */
-import type avro from 'avsc';
 import { isKeyColumnType } from '../../core/field-types.ts';
+import type { KeyScalar, KeyValues } from '../online/online-store.ts';
 import type { FieldRecord, RuntimeFeatureInfo, RuntimeFieldInfo } from '../read/online-runtime.ts';
-import { parseAvroType, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { describeJsonType, invalidKey, SERVER_ERRORS } from './http-errors.ts';
 import { jsonWriterFor, KEY_PARSERS, type ScalarParser } from './json-scalars.ts';
 import { sanitizeInput } from './quoted-input.ts';
@@ -18,14 +19,12 @@ export interface FeaturePlan {
   readonly nameJson: string;
   readonly keyFieldNames: readonly string[];
   /**
-   * A JSON key object as the runtime's key record. `strict`: a field that is not a key field is an error
+   * A JSON key object as the runtime's KeyValues. `strict`: a field that is not a key field is an error
    * (single-feature routes); off for get-online-features, where key objects serve several features.
    */
-  parseKey(raw: unknown, path: string, strict: boolean): FieldRecord;
+  parseKey(raw: unknown, path: string, strict: boolean): KeyValues;
   /** The value record as JSON text, or `null`. */
   writeValue(value: FieldRecord | null): string;
-  /** The value as Avro binary of the current reader schema (History responses; Object reads come encoded). */
-  encodeAvro(value: FieldRecord): Buffer;
 }
 
 interface KeyField {
@@ -49,13 +48,14 @@ export function buildFeaturePlan(info: RuntimeFeatureInfo): FeaturePlan {
   const keySet = new Set(keyFieldNames);
   const fullName = info.fullName;
 
-  const parseKey = (raw: unknown, path: string, strict: boolean): FieldRecord => {
+  const parseKey = (raw: unknown, path: string, strict: boolean): KeyValues => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw invalidKey(fullName, undefined, SERVER_ERRORS.keyNotObject(path, keyFieldNames, describeJsonType(raw)));
     }
     const source = raw as Record<string, unknown>;
-    const key: Record<string, unknown> = {};
-    for (const field of keyFields) {
+    const key = new Array<KeyScalar>(keyFields.length);
+    for (let i = 0; i < keyFields.length; i++) {
+      const field = keyFields[i]!;
       // Own properties only: a key must never be found on a (polluted) prototype.
       const value = Object.hasOwn(source, field.name) ? source[field.name] : undefined;
       if (value === undefined) throw invalidKey(fullName, field.name, SERVER_ERRORS.keyFieldMissing(path, field.name));
@@ -63,7 +63,7 @@ export function buildFeaturePlan(info: RuntimeFeatureInfo): FeaturePlan {
       if (!parsed.ok) {
         throw invalidKey(fullName, field.name, SERVER_ERRORS.keyFieldType(`${path}.${field.name}`, parsed.expected, describeJsonType(value)));
       }
-      key[field.name] = parsed.value;
+      key[i] = parsed.value as KeyScalar;
     }
     if (strict) {
       for (const name in source) {
@@ -80,7 +80,6 @@ export function buildFeaturePlan(info: RuntimeFeatureInfo): FeaturePlan {
     keyFieldNames,
     parseKey,
     writeValue: compileJsonWriter(info.valueFields),
-    encodeAvro: compileAvroEncoder(info),
   };
 }
 
@@ -97,24 +96,4 @@ function compileJsonWriter(fields: readonly RuntimeFieldInfo[]): (value: FieldRe
     for (const part of parts) out += part.prefix + part.write(value[part.name]);
     return parts.length === 0 ? '{}' : out + '}';
   };
-}
-
-function compileAvroEncoder(info: RuntimeFeatureInfo): (value: FieldRecord) => Buffer {
-  let type: avro.Type | undefined;
-  const bytesFields = info.valueFields.filter((f) => f.type === 'Bytes' || f.type === 'List<Bytes>');
-  return (value) => {
-    // Parsed lazily: most deployments never ask for Avro History responses.
-    type ??= parseAvroType(JSON.parse(info.avroSchemaText) as AvroSchemaJson);
-    if (bytesFields.length === 0) return type.toBuffer(value);
-    // avsc's bytes type takes Buffers only; the runtime may hand out plain Uint8Arrays.
-    const copy: Record<string, unknown> = { ...value };
-    for (const f of bytesFields) copy[f.name] = asBuffers(copy[f.name]);
-    return type.toBuffer(copy);
-  };
-}
-
-function asBuffers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(asBuffers);
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return value;
 }

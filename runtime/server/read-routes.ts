@@ -1,7 +1,9 @@
 /**
  * The read routes. JSON responses are built as one string by the per-feature writers; Avro responses
- * are the envelopes of avro-envelope.ts around the bytes the runtime returns (Object features) or
- * encodes here (History). Handlers are thin: parse (request-bodies.ts), call the runtime, write.
+ * are the envelopes of avro-envelope.ts around the bytes the runtime returns, Object values and History
+ * events alike (reader-schema bytes, passed through as stored when written with that schema). Handlers
+ * are thin: parse (request-bodies.ts: keys checked once, into KeyValues), call the runtime's checked
+ * reads (which do not validate again), write.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDeniedError, type FieldRecord, type OnlineRuntime } from '../read/online-runtime.ts';
@@ -79,10 +81,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     const keys = parseGetBody(request.body, rp.plan, limits);
     countKeys(request, metrics, rp.plan.fullName, keys.length);
     if (avro) {
-      const values = await runtime.getManyAvro(request.consumer, rp.plan.fullName, keys);
+      const values = await runtime.checked.getManyAvro(request.consumer, rp.plan.fullName, keys);
       return sendAvro(reply, encodeFeatureValues(rp.head, values), FEATURE_VALUES_SCHEMA.name, rp.fingerprint);
     }
-    const values = await runtime.getMany(request.consumer, rp.plan.fullName, keys);
+    const values = await runtime.checked.getMany(request.consumer, rp.plan.fullName, keys);
     return reply.type(JSON_TYPE).send(`{"feature":${rp.plan.nameJson},"values":${writeValues(rp.plan, values)}}`);
   });
 
@@ -91,7 +93,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     const avro = wantsAvro(request);
     const { key, n } = parseLatestBody(request.body, rp.plan, limits);
     countKeys(request, metrics, rp.plan.fullName, 1);
-    return sendEvents(avro, reply, rp, await runtime.latest(request.consumer, rp.plan.fullName, key, n));
+    if (avro) return sendAvroEvents(reply, rp, await runtime.checked.latestAvro(request.consumer, rp.plan.fullName, key, n));
+    return sendEvents(reply, rp, await runtime.checked.latest(request.consumer, rp.plan.fullName, key, n));
   });
 
   app.post('/v1/features/:feature/range', async (request: FeatureRequest, reply) => {
@@ -99,7 +102,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     const avro = wantsAvro(request);
     const { key, from, to } = parseRangeBody(request.body, rp.plan);
     countKeys(request, metrics, rp.plan.fullName, 1);
-    return sendEvents(avro, reply, rp, await runtime.range(request.consumer, rp.plan.fullName, key, from, to));
+    if (avro) return sendAvroEvents(reply, rp, await runtime.checked.rangeAvro(request.consumer, rp.plan.fullName, key, from, to));
+    return sendEvents(reply, rp, await runtime.checked.range(request.consumer, rp.plan.fullName, key, from, to));
   });
 
   app.post('/v1/get-online-features', async (request, reply) => {
@@ -117,8 +121,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     const settled = await Promise.allSettled(
       parsed.plans.map((plan, i) =>
         avro
-          ? runtime.getManyAvro(request.consumer, plan.fullName, parsed.keys[i]!)
-          : runtime.getMany(request.consumer, plan.fullName, parsed.keys[i]!),
+          ? runtime.checked.getManyAvro(request.consumer, plan.fullName, parsed.keys[i]!)
+          : runtime.checked.getMany(request.consumer, plan.fullName, parsed.keys[i]!),
       ),
     );
     throwFirstFailure(settled, request.consumer);
@@ -156,11 +160,12 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ReadRouteContext):
     reply.type(JSON_TYPE).send({ [FEATURE_VALUES_SCHEMA.name]: FEATURE_VALUES_SCHEMA, [ONLINE_FEATURES_SCHEMA.name]: ONLINE_FEATURES_SCHEMA }),
   );
 
-  function sendEvents(avro: boolean, reply: FastifyReply, rp: RoutePlan, events: readonly FieldRecord[]) {
-    if (avro) {
-      return sendAvro(reply, encodeFeatureValues(rp.head, events.map(rp.plan.encodeAvro)), FEATURE_VALUES_SCHEMA.name, rp.fingerprint);
-    }
+  function sendEvents(reply: FastifyReply, rp: RoutePlan, events: readonly FieldRecord[]) {
     return reply.type(JSON_TYPE).send(`{"feature":${rp.plan.nameJson},"values":${writeValues(rp.plan, events)}}`);
+  }
+
+  function sendAvroEvents(reply: FastifyReply, rp: RoutePlan, events: readonly Uint8Array[]) {
+    return sendAvro(reply, encodeFeatureValues(rp.head, events), FEATURE_VALUES_SCHEMA.name, rp.fingerprint);
   }
 }
 

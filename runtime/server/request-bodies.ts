@@ -3,7 +3,7 @@
  * types (a number would silently become a Text key) and its messages name neither feature nor field.
  * Each check is a few `typeof`s; key fields are checked per feature in feature-plans.ts.
  */
-import type { FieldRecord } from '../read/online-runtime.ts';
+import type { KeyValues } from '../online/online-store.ts';
 import type { FeaturePlan } from './feature-plans.ts';
 import { badRequest, describeJsonType, ERROR_CODES, HttpError, SERVER_ERRORS } from './http-errors.ts';
 import { parseIsoTimestamp } from './json-scalars.ts';
@@ -61,15 +61,15 @@ function keyArray(value: unknown, limits: RequestLimits): readonly unknown[] {
 }
 
 /** `POST /v1/features/{feature}/get`: `{ "keys": [ {…}, … ] }`. */
-export function parseGetBody(body: unknown, plan: FeaturePlan, limits: RequestLimits): FieldRecord[] {
+export function parseGetBody(body: unknown, plan: FeaturePlan, limits: RequestLimits): KeyValues[] {
   const keys = keyArray(required(objectBody(body, ['keys']), 'keys'), limits);
-  const out = new Array<FieldRecord>(keys.length);
+  const out = new Array<KeyValues>(keys.length);
   for (let i = 0; i < keys.length; i++) out[i] = plan.parseKey(keys[i], `keys[${i}]`, true);
   return out;
 }
 
 /** `POST /v1/features/{feature}/latest`: `{ "key": {…}, "n"?: 1..max }`. */
-export function parseLatestBody(body: unknown, plan: FeaturePlan, limits: RequestLimits): { key: FieldRecord; n: number } {
+export function parseLatestBody(body: unknown, plan: FeaturePlan, limits: RequestLimits): { key: KeyValues; n: number } {
   const b = objectBody(body, ['key', 'n']);
   const key = plan.parseKey(required(b, 'key'), 'key', true);
   const max = plan.info.maxEvents ?? limits.maxEvents;
@@ -82,7 +82,7 @@ export function parseLatestBody(body: unknown, plan: FeaturePlan, limits: Reques
 }
 
 /** `POST /v1/features/{feature}/range`: `{ "key": {…}, "from": ISO, "to": ISO }`, from <= eventTime < to. */
-export function parseRangeBody(body: unknown, plan: FeaturePlan): { key: FieldRecord; from: Date; to: Date } {
+export function parseRangeBody(body: unknown, plan: FeaturePlan): { key: KeyValues; from: Date; to: Date } {
   const b = objectBody(body, ['key', 'from', 'to']);
   const key = plan.parseKey(required(b, 'key'), 'key', true);
   const time = (name: 'from' | 'to'): Date => {
@@ -99,8 +99,8 @@ export function parseRangeBody(body: unknown, plan: FeaturePlan): { key: FieldRe
 
 export interface OnlineFeaturesRequest {
   readonly plans: readonly FeaturePlan[];
-  /** keys[f][k]: key k as feature f's key record. */
-  readonly keys: readonly FieldRecord[][];
+  /** keys[f][k]: key k as feature f's KeyValues. */
+  readonly keys: readonly KeyValues[][];
   readonly keyCount: number;
 }
 

@@ -4,7 +4,7 @@
  * one store and need no cleanup.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../../runtime/online/online-store.ts';
+import type { KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue } from '../../runtime/online/online-store.ts';
 import { allTables, conformanceTables, type ConformanceTables } from './conformance-tables.ts';
 
 export interface ConformanceHarness {
@@ -34,7 +34,7 @@ function event(at: number, text = `e${at}`): StoredEvent {
   return { ...value(text), eventTime: new Date(at) };
 }
 
-function text(v: StoredValue | null | undefined): string | null {
+function text(v: TaggedValue | null | undefined): string | null {
   return v ? Buffer.from(v.value).toString() : null;
 }
 
@@ -148,7 +148,7 @@ export function onlineStoreConformance(name: string, harness: ConformanceHarness
       it('range: from inclusive, to exclusive, newest first, limited', async () => {
         const k: KeyValues = [unique()];
         await store.appendMany(t.watchHistory, [1000, 2000, 3000, 4000, 5000].map((at) => ({ key: k, event: event(at) })));
-        const times = (events: StoredEvent[]) => events.map((e) => e.eventTime.getTime());
+        const times = (events: readonly TaggedEvent[]) => events.map((e) => e.eventTime.getTime());
         expect(times(await store.range(t.watchHistory, k, new Date(2000), new Date(5000), 50))).toEqual([4000, 3000, 2000]);
         expect(times(await store.range(t.watchHistory, k, new Date(2000), new Date(5000), 2))).toEqual([4000, 3000]);
         expect(await store.range(t.watchHistory, k, new Date(3000), new Date(3000), 50)).toEqual([]);

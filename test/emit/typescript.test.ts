@@ -10,6 +10,7 @@ import type { IR } from '../../generator/ir/types.ts';
 import { preamble } from '../../generator/write/preamble.ts';
 import { canonicalForm, parseAvroType, schemaFingerprint, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { feature, field, hostStat, sampleIR, writeEmitted } from './ts-sample-ir.ts';
+import { writableSampleIR } from './ts-writable-ir.ts';
 
 /** Lines that must NOT compile; an unused @ts-expect-error is itself an error (TS2578). */
 const TYPE_TESTS = `
@@ -60,6 +61,26 @@ export async function usage(reader: FeatureReader): Promise<void> {
   void f.azarMatch.matchEventV1.get;
   // @ts-expect-error Object features have no latest
   void f.live.hakunaHostStatV1.latest;
+  // Typed writes exist where access.write names a consumer, with the generated key and value types.
+  await f.live.hakunaHostStatV1.put({ userId: 'u1' }, {
+    viewerCount: 1n, giftCount: 1, score: 0.5, ratio: null, isLive: true, lastSeen: null,
+    avatar: new Uint8Array(), tags: [], embedding: null, bigIds: [],
+  });
+  await f.azarMatch.matchEventV1.append({ userId: 'u' }, { eventTime: new Date(), peerId: 1n, durationMs: null });
+  // @ts-expect-error put on a read-only feature (no consumer in access.write) does not compile
+  void f.delete.purgeRequestV1.put;
+  // @ts-expect-error History features append; they have no put
+  void f.azarMatch.matchEventV1.put;
+  // @ts-expect-error Object features put; they have no append
+  void f.live.hakunaHostStatV1.append;
+  if (value) {
+    // @ts-expect-error a Long field takes a bigint, not a number
+    await f.live.hakunaHostStatV1.put({ userId: 'u1' }, { ...value, viewerCount: 1 });
+    // @ts-expect-error an Int field takes a number, not a string
+    await f.live.hakunaHostStatV1.put({ userId: 'u1' }, { ...value, giftCount: '1' });
+  }
+  // @ts-expect-error a value must have every field
+  await f.azarMatch.matchEventV1.append({ userId: 'u' }, { eventTime: new Date(), peerId: 1n });
   const name: FeatureName = 'delete::purge-request-v1';
   // @ts-expect-error not a feature
   const unknown: FeatureName = 'live::nope-v1';
@@ -179,7 +200,7 @@ describe('generated code type-checks under the repository tsconfig', () => {
   });
 
   beforeAll(async () => {
-    const emitted = await writeEmitted('ts-emit', sampleIR);
+    const emitted = await writeEmitted('ts-emit', writableSampleIR);
     dir = emitted.dir;
     generated = [...emitted.files.keys()].map((rel) => path.join(emitted.out, rel));
     await writeFile(path.join(dir, 'type-tests.ts'), TYPE_TESTS);
@@ -193,7 +214,7 @@ describe('generated code type-checks under the repository tsconfig', () => {
     const expected = lines.flatMap((l, i) => (l.includes('@ts-expect-error') ? [i + 2] : []));
     await writeFile(path.join(dir, 'type-tests-bare.ts'), lines.map((l) => (l.includes('@ts-expect-error') ? '' : l)).join('\n'));
     const failing = typeCheck([...generated, path.join(dir, 'type-tests-bare.ts')]).map((d) => Number(d.split(':')[1]));
-    expect(expected.length).toBe(11);
+    expect(expected.length).toBe(17);
     expect([...new Set(failing)]).toEqual(expected);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../runtime/cache/cache-key.ts';
 import { CACHE_ENTRY_ERRORS, decodeHistoryEntry, encodeHistoryEntry } from '../../runtime/cache/cache-entry.ts';
 import type { CachedEntry, FeatureCache } from '../../runtime/cache/feature-cache.ts';
-import { ReadThroughCache } from '../../runtime/cache/read-through-cache.ts';
+import { ReadThroughCache, TAGGED_OBJECTS } from '../../runtime/cache/read-through-cache.ts';
 import { CircuitBreaker } from '../../runtime/cache/redis/circuit-breaker.ts';
 import type { KeyColumnType } from '../../core/field-types.ts';
 import type { KeyValues } from '../../runtime/online/online-store.ts';
@@ -99,6 +99,9 @@ class MemoryCache implements FeatureCache {
   async invalidate(keys: readonly string[]): Promise<void> {
     for (const k of keys) this.entries.delete(k);
   }
+  async ping(): Promise<boolean> {
+    return !this.failReads;
+  }
   async close(): Promise<void> {}
 }
 
@@ -108,10 +111,10 @@ describe('read-through rules', () => {
   it('negative TTL is min(feature TTL, negativeTtlMs); values get the feature TTL', async () => {
     const cache = new MemoryCache();
     const rt = new ReadThroughCache(cache, { negativeTtlMs: 5_000 });
-    await rt.getObjects('f', 250, ['a', 'b'], async () => [value, null]);
+    await rt.getObjects('f', 250, ['a', 'b'], async () => [value, null], TAGGED_OBJECTS);
     expect(cache.sets.map((s) => [s.key, s.ttlMs])).toEqual([['a', 250], ['b', 250]]);
     const long = new ReadThroughCache(cache, { negativeTtlMs: 5_000 });
-    await long.getObjects('f', 600_000, ['c'], async () => [null]);
+    await long.getObjects('f', 600_000, ['c'], async () => [null], TAGGED_OBJECTS);
     expect(cache.sets.at(-1)).toMatchObject({ key: 'c', entry: null, ttlMs: 5_000 });
   });
 
@@ -119,9 +122,9 @@ describe('read-through rules', () => {
     const cache = new MemoryCache();
     cache.entries.set('bad', Buffer.from('not single-object'));
     const rt = new ReadThroughCache(cache);
-    expect(await rt.getObjects('f', 1000, ['bad'], async () => [value])).toEqual([value]);
+    expect(await rt.getObjects('f', 1000, ['bad'], async () => [value], TAGGED_OBJECTS)).toEqual([value]);
     cache.failReads = true;
-    expect(await rt.getObjects('f', 1000, ['x'], async () => [value])).toEqual([value]);
+    expect(await rt.getObjects('f', 1000, ['x'], async () => [value], TAGGED_OBJECTS)).toEqual([value]);
   });
 
   it('a failed load rejects every joined reader and leaves nothing in flight', async () => {
@@ -132,9 +135,9 @@ describe('read-through rules', () => {
       await new Promise((r) => setTimeout(r, 20));
       throw new Error('store down');
     };
-    const results = await Promise.allSettled([rt.getObjects('f', 1000, ['k'], failing), rt.getObjects('f', 1000, ['k'], failing)]);
+    const results = await Promise.allSettled([rt.getObjects('f', 1000, ['k'], failing, TAGGED_OBJECTS), rt.getObjects('f', 1000, ['k'], failing, TAGGED_OBJECTS)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(calls).toBe(1);
-    expect(await rt.getObjects('f', 1000, ['k'], async () => [value])).toEqual([value]);
+    expect(await rt.getObjects('f', 1000, ['k'], async () => [value], TAGGED_OBJECTS)).toEqual([value]);
   });
 });

@@ -10,6 +10,7 @@ import { AVRO_ENVELOPE_ERRORS, AvroEnvelopeError, decodeFeatureValuesEnvelope } 
 import { createHttpFeatureReader, HTTP_READER_ERRORS, ReadApiError } from '../../runtime/read/http-reader.ts';
 import type { AnyFeatureDescriptor, FeatureReader, HistoryFeatureDescriptor, ObjectFeatureDescriptor } from '../../runtime/read/feature-reader.ts';
 import { AccessDeniedError, type FieldRecord } from '../../runtime/read/online-runtime.ts';
+import type { KeyScalar, KeyValues } from '../../runtime/online/online-store.ts';
 import { schemaFingerprint, type AvroSchemaJson } from '../../core/serde/index.ts';
 import { ACL, HISTORY_ROWS, keyOf, OBJECT_ROWS, startReadApi, T0, type ReadApiFixture } from './read-api-fixture.ts';
 
@@ -32,9 +33,9 @@ afterAll(async () => api?.close());
 const readerOf = (feature: string) => ACL.features[feature]!.read[0]!;
 const descriptor = (name: string) => (featureDescriptors as Record<string, AnyFeatureDescriptor>)[name]!;
 
-/** A key with YAML field names → the camelCase key the descriptor's types use. */
-function tsKey(d: AnyFeatureDescriptor, key: FieldRecord): Record<string, unknown> {
-  return Object.fromEntries(d.keyFields.map((f) => [f.tsName, key[f.name]]));
+/** A key with YAML field names → the KeyValues a reader takes (what the accessors' key codec makes). */
+function tsKey(d: AnyFeatureDescriptor, key: FieldRecord): KeyValues {
+  return d.keyFields.map((f) => key[f.name] as KeyScalar);
 }
 
 function transports(consumer: string): { avro: FeatureReader; json: FeatureReader; local: FeatureReader } {
@@ -54,7 +55,7 @@ describe('format: avro', () => {
     expect(expected).not.toBeNull();
     expect(await avro.get(d, key)).toEqual(expected);
     expect(await json.get(d, key)).toEqual(expected);
-    const absent = Object.fromEntries(d.keyFields.map((f) => [f.tsName, f.type === 'Text' ? 'nobody' : f.type === 'Int' ? 0 : 123_456_789n]));
+    const absent: KeyValues = d.keyFields.map((f) => (f.type === 'Text' ? 'nobody' : f.type === 'Int' ? 0 : 123_456_789n));
     expect(await avro.getMany(d, [absent, key, absent])).toEqual([null, expected, null]);
   });
 
@@ -115,10 +116,10 @@ describe('format: avro', () => {
     const d = descriptor('live::hakuna-host-stat-v1') as ObjectFeatureDescriptor<unknown, unknown>;
     const answering = (body: Uint8Array, type = 'application/avro'): typeof fetch => async () => new Response(body, { status: 200, headers: { 'content-type': type } });
     const reader = (f: typeof fetch) => createHttpFeatureReader({ baseUrl: url, apiKey: 'k', format: 'avro', fetch: f });
-    const truncated = await reader(answering(new Uint8Array([0x40, 0x41]))).get(d, { userId: '1' }).catch((e: unknown) => e);
+    const truncated = await reader(answering(new Uint8Array([0x40, 0x41]))).get(d, ['1']).catch((e: unknown) => e);
     expect(truncated).toBeInstanceOf(ReadApiError);
     expect(truncated).toMatchObject({ code: 'BAD_RESPONSE', message: HTTP_READER_ERRORS.badResponse(d.fullName, AVRO_ENVELOPE_ERRORS.truncated) });
-    const json = await reader(answering(new TextEncoder().encode('{}'), 'application/json')).get(d, { userId: '1' }).catch((e: unknown) => e);
+    const json = await reader(answering(new TextEncoder().encode('{}'), 'application/json')).get(d, ['1']).catch((e: unknown) => e);
     expect(json).toMatchObject({ code: 'BAD_RESPONSE', message: HTTP_READER_ERRORS.badResponse(d.fullName, 'Content-Type "application/json" instead of application/avro') });
   });
 

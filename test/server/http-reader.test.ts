@@ -88,7 +88,7 @@ describe('HTTP transport over SQLite', () => {
     expect(denied).toMatchObject({ feature: 'azar-lounge::user-stats-v1', consumer: 'live-recommender' });
     const reader = createHttpFeatureReader({ baseUrl: l.url, apiKey: keyOf('live-recommender') });
     const descriptor = { ...createFeatures(reader).live.hakunaHostStatV1.descriptor, fullName: 'live::gone-v1' };
-    await expect(reader.get(descriptor, { userId: '1' })).rejects.toBeInstanceOf(UnknownFeatureError);
+    await expect(reader.get(descriptor, ['1'])).rejects.toBeInstanceOf(UnknownFeatureError);
   });
 
   it('a wrong key is a ReadApiError with status 401; accessors still check arguments before any request', async () => {

@@ -2,8 +2,8 @@
 // Source: features/azar-lounge/azar-lounge.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, objectAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableObjectAccessor, z } from 'featurestore/runtime';
 
 /** Key of azar-lounge::user-interaction-v1. */
 export interface UserInteractionV1Key {
@@ -89,7 +89,7 @@ export const userInteractionV1Descriptor: ObjectFeatureDescriptor<UserInteractio
   cacheTtlMs: 300000,
 };
 
-/** Typed reads of azar-lounge::user-interaction-v1, through `reader` (by default the configured one). */
-export function userInteractionV1(reader: FeatureReader = defaultFeatureReader): ObjectAccessor<UserInteractionV1Key, UserInteractionV1Value> {
-  return objectAccessor(reader, userInteractionV1Descriptor);
+/** Typed reads and puts of azar-lounge::user-interaction-v1, through `reader` (by default the configured one). */
+export function userInteractionV1(reader: FeatureReader = defaultFeatureReader): WritableObjectAccessor<UserInteractionV1Key, UserInteractionV1Value> {
+  return writableObjectAccessor(reader, userInteractionV1Descriptor);
 }

@@ -2,8 +2,8 @@
 // Source: features/azar-lounge/azar-lounge.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, objectAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableObjectAccessor, z } from 'featurestore/runtime';
 
 /** Key of azar-lounge::user-stats-v1. */
 export interface UserStatsV1Key {
@@ -100,7 +100,7 @@ export const userStatsV1Descriptor: ObjectFeatureDescriptor<UserStatsV1Key, User
   cacheTtlMs: 600000,
 };
 
-/** Typed reads of azar-lounge::user-stats-v1, through `reader` (by default the configured one). */
-export function userStatsV1(reader: FeatureReader = defaultFeatureReader): ObjectAccessor<UserStatsV1Key, UserStatsV1Value> {
-  return objectAccessor(reader, userStatsV1Descriptor);
+/** Typed reads and puts of azar-lounge::user-stats-v1, through `reader` (by default the configured one). */
+export function userStatsV1(reader: FeatureReader = defaultFeatureReader): WritableObjectAccessor<UserStatsV1Key, UserStatsV1Value> {
+  return writableObjectAccessor(reader, userStatsV1Descriptor);
 }

@@ -2,8 +2,8 @@
 // Source: features/azar-match/azar-match.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, HistoryAccessor, HistoryFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, historyAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableHistoryAccessor, HistoryFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableHistoryAccessor, z } from 'featurestore/runtime';
 
 /** Key of azar-match::rich-history-v1. */
 export interface RichHistoryV1Key {
@@ -91,7 +91,7 @@ export const richHistoryV1Descriptor: HistoryFeatureDescriptor<RichHistoryV1Key,
   maxEvents: 100,
 };
 
-/** Typed reads of azar-match::rich-history-v1, through `reader` (by default the configured one). */
-export function richHistoryV1(reader: FeatureReader = defaultFeatureReader): HistoryAccessor<RichHistoryV1Key, RichHistoryV1Value> {
-  return historyAccessor(reader, richHistoryV1Descriptor);
+/** Typed reads and appends of azar-match::rich-history-v1, through `reader` (by default the configured one). */
+export function richHistoryV1(reader: FeatureReader = defaultFeatureReader): WritableHistoryAccessor<RichHistoryV1Key, RichHistoryV1Value> {
+  return writableHistoryAccessor(reader, richHistoryV1Descriptor);
 }

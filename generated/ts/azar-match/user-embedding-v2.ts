@@ -2,8 +2,8 @@
 // Source: features/azar-match/azar-match.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, objectAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableObjectAccessor, z } from 'featurestore/runtime';
 
 /** Key of azar-match::user-embedding-v2. */
 export interface UserEmbeddingV2Key {
@@ -85,7 +85,7 @@ export const userEmbeddingV2Descriptor: ObjectFeatureDescriptor<UserEmbeddingV2K
   cacheTtlMs: 3600000,
 };
 
-/** Typed reads of azar-match::user-embedding-v2, through `reader` (by default the configured one). */
-export function userEmbeddingV2(reader: FeatureReader = defaultFeatureReader): ObjectAccessor<UserEmbeddingV2Key, UserEmbeddingV2Value> {
-  return objectAccessor(reader, userEmbeddingV2Descriptor);
+/** Typed reads and puts of azar-match::user-embedding-v2, through `reader` (by default the configured one). */
+export function userEmbeddingV2(reader: FeatureReader = defaultFeatureReader): WritableObjectAccessor<UserEmbeddingV2Key, UserEmbeddingV2Value> {
+  return writableObjectAccessor(reader, userEmbeddingV2Descriptor);
 }

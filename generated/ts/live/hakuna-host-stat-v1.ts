@@ -2,8 +2,8 @@
 // Source: features/live/live.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, objectAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableObjectAccessor, z } from 'featurestore/runtime';
 
 /** Key of live::hakuna-host-stat-v1. */
 export interface HakunaHostStatV1Key {
@@ -85,7 +85,7 @@ export const hakunaHostStatV1Descriptor: ObjectFeatureDescriptor<HakunaHostStatV
   cacheTtlMs: 600000,
 };
 
-/** Typed reads of live::hakuna-host-stat-v1, through `reader` (by default the configured one). */
-export function hakunaHostStatV1(reader: FeatureReader = defaultFeatureReader): ObjectAccessor<HakunaHostStatV1Key, HakunaHostStatV1Value> {
-  return objectAccessor(reader, hakunaHostStatV1Descriptor);
+/** Typed reads and puts of live::hakuna-host-stat-v1, through `reader` (by default the configured one). */
+export function hakunaHostStatV1(reader: FeatureReader = defaultFeatureReader): WritableObjectAccessor<HakunaHostStatV1Key, HakunaHostStatV1Value> {
+  return writableObjectAccessor(reader, hakunaHostStatV1Descriptor);
 }

@@ -2,8 +2,8 @@
 // Source: features/live/live.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, ObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, objectAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableObjectAccessor, ObjectFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableObjectAccessor, z } from 'featurestore/runtime';
 
 /** Key of live::realtime-room-context-v1. */
 export interface RealtimeRoomContextV1Key {
@@ -120,7 +120,7 @@ export const realtimeRoomContextV1Descriptor: ObjectFeatureDescriptor<RealtimeRo
   cacheTtlMs: 5000,
 };
 
-/** Typed reads of live::realtime-room-context-v1, through `reader` (by default the configured one). */
-export function realtimeRoomContextV1(reader: FeatureReader = defaultFeatureReader): ObjectAccessor<RealtimeRoomContextV1Key, RealtimeRoomContextV1Value> {
-  return objectAccessor(reader, realtimeRoomContextV1Descriptor);
+/** Typed reads and puts of live::realtime-room-context-v1, through `reader` (by default the configured one). */
+export function realtimeRoomContextV1(reader: FeatureReader = defaultFeatureReader): WritableObjectAccessor<RealtimeRoomContextV1Key, RealtimeRoomContextV1Value> {
+  return writableObjectAccessor(reader, realtimeRoomContextV1Descriptor);
 }

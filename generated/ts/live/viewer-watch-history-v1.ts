@@ -2,8 +2,8 @@
 // Source: features/live/live.yaml
 // Edit the YAML under features/ and run `npm run codegen` instead.
 
-import type { FeatureReader, HistoryAccessor, HistoryFeatureDescriptor } from 'featurestore/runtime';
-import { defaultFeatureReader, historyAccessor, z } from 'featurestore/runtime';
+import type { FeatureReader, WritableHistoryAccessor, HistoryFeatureDescriptor } from 'featurestore/runtime';
+import { defaultFeatureReader, writableHistoryAccessor, z } from 'featurestore/runtime';
 
 /** Key of live::viewer-watch-history-v1. */
 export interface ViewerWatchHistoryV1Key {
@@ -96,7 +96,7 @@ export const viewerWatchHistoryV1Descriptor: HistoryFeatureDescriptor<ViewerWatc
   maxEvents: 50,
 };
 
-/** Typed reads of live::viewer-watch-history-v1, through `reader` (by default the configured one). */
-export function viewerWatchHistoryV1(reader: FeatureReader = defaultFeatureReader): HistoryAccessor<ViewerWatchHistoryV1Key, ViewerWatchHistoryV1Value> {
-  return historyAccessor(reader, viewerWatchHistoryV1Descriptor);
+/** Typed reads and appends of live::viewer-watch-history-v1, through `reader` (by default the configured one). */
+export function viewerWatchHistoryV1(reader: FeatureReader = defaultFeatureReader): WritableHistoryAccessor<ViewerWatchHistoryV1Key, ViewerWatchHistoryV1Value> {
+  return writableHistoryAccessor(reader, viewerWatchHistoryV1Descriptor);
 }

@@ -37,7 +37,11 @@ export function writeFeatureModule(w: CodeBlockWriter, input: FeatureModuleInput
   const { feature: f, runtimeImport } = input;
   const b = featureBindings(f);
   const kind = f.featureType === 'History' ? 'History' : 'Object';
-  const factory = kind === 'History' ? 'historyAccessor' : 'objectAccessor';
+  // Writes only where some consumer may write (`access.write`): on a read-only feature, put/append
+  // do not exist, so writing one is a compile error rather than an AccessDeniedError in production.
+  const writable = f.access.write.length > 0;
+  const accessorType = `${writable ? 'Writable' : ''}${kind}Accessor`;
+  const factory = `${writable ? 'writable' : ''}${writable ? kind : kind.toLowerCase()}Accessor`;
   const generics = `<${b.key}, ${b.value}>`;
   const keys = keyFieldsOf(f);
   const values = valueFields(f);
@@ -46,7 +50,7 @@ export function writeFeatureModule(w: CodeBlockWriter, input: FeatureModuleInput
   // verbatimModuleSyntax: what only crosses as a type is imported as a type. zod comes through the
   // runtime (which re-exports its `z`): a service depends on the toolchain package alone, and under
   // strict installers (pnpm) generated code could not import a zod the service does not list.
-  w.writeLine(`import type { FeatureReader, ${kind}Accessor, ${kind}FeatureDescriptor } from ${quote(runtimeImport)};`);
+  w.writeLine(`import type { FeatureReader, ${accessorType}, ${kind}FeatureDescriptor } from ${quote(runtimeImport)};`);
   w.writeLine(`import { defaultFeatureReader, ${factory}, z } from ${quote(runtimeImport)};`);
   w.blankLine();
 
@@ -73,8 +77,9 @@ export function writeFeatureModule(w: CodeBlockWriter, input: FeatureModuleInput
   writeDescriptor(w, input, b);
   w.blankLine();
 
-  writeDocs(w, `Typed reads of ${f.fullName}, through \`reader\` (by default the configured one).`);
-  w.write(`export function ${b.accessor}(reader: FeatureReader = defaultFeatureReader): ${kind}Accessor${generics}`);
+  const verbs = writable ? `reads and ${kind === 'History' ? 'appends' : 'puts'}` : 'reads';
+  writeDocs(w, `Typed ${verbs} of ${f.fullName}, through \`reader\` (by default the configured one).`);
+  w.write(`export function ${b.accessor}(reader: FeatureReader = defaultFeatureReader): ${accessorType}${generics}`);
   w.block(() => w.writeLine(`return ${factory}(reader, ${b.descriptor});`));
 }
 

@@ -1,6 +1,6 @@
 /** Wraps an OnlineStore to count (and optionally slow down) the calls that reach it. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../../../runtime/online/online-store.ts';
+import type { KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue } from '../../../runtime/online/online-store.ts';
 
 export interface StoreCalls {
   getMany: number;
@@ -22,20 +22,20 @@ export class CountingStore implements OnlineStore {
     Object.assign(this.calls, { getMany: 0, keys: 0, latest: 0, range: 0, writes: 0 });
   }
 
-  async getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(StoredValue | null)[]> {
+  async getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(TaggedValue | null)[]> {
     this.calls.getMany++;
     this.calls.keys += keys.length;
     if (this.delayMs) await sleep(this.delayMs);
     return this.inner.getMany(table, keys);
   }
 
-  async latest(table: OnlineTable, key: KeyValues, n: number): Promise<StoredEvent[]> {
+  async latest(table: OnlineTable, key: KeyValues, n: number): Promise<TaggedEvent[]> {
     this.calls.latest++;
     if (this.delayMs) await sleep(this.delayMs);
     return this.inner.latest(table, key, n);
   }
 
-  async range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<StoredEvent[]> {
+  async range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<TaggedEvent[]> {
     this.calls.range++;
     return this.inner.range(table, key, from, to, limit);
   }
