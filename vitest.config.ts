@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { INTEGRATION_TESTS } from './test/tiers.ts';
+import { BIGQUERY_EMULATOR_TESTS, INTEGRATION_TESTS } from './test/tiers.ts';
 
 const source = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -27,7 +27,21 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: [...INTEGRATION_TESTS], globalSetup: ['test/setup/build-dist.ts', 'test/setup/global-services.ts'] },
+        test: {
+          name: 'integration',
+          include: [...INTEGRATION_TESTS],
+          exclude: [...BIGQUERY_EMULATOR_TESTS],
+          globalSetup: ['test/setup/build-dist.ts', 'test/setup/global-services.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-bigquery',
+          include: [...BIGQUERY_EMULATOR_TESTS],
+          fileParallelism: false,
+          globalSetup: ['test/setup/build-dist.ts', 'test/setup/global-services.ts'],
+        },
       },
     ],
   },

@@ -22,3 +22,16 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/server/http-reader.test.ts',
   'test/server/ops-routes.test.ts',
 ];
+
+/**
+ * The integration files that use the BigQuery emulator. It serves one request at a time from one
+ * SQLite database, so two of these files at once time out each other's requests (15 s): they run
+ * one file after another, beside the rest of the integration tier.
+ */
+export const BIGQUERY_EMULATOR_TESTS: readonly string[] = [
+  'test/conformance/bigquery*.test.ts',
+  'test/emit/identifiers.test.ts',
+  'test/hostile/splitter-*.test.ts',
+  'test/services/bigquery-ddl.test.ts',
+  'test/services/migrate-bigquery.test.ts',
+];
