@@ -8,7 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createFeatures } from '../generated/ts/index.ts';
-import { createOnlineRuntime } from '../runtime/index.ts';
+import { Redis } from 'ioredis';
+import { cacheKey, createOnlineRuntime } from '../runtime/index.ts';
 import { cassandraSettingsFromEnv } from '../runtime/connect/cassandra.ts';
 import type { OnlineRuntimeOptions } from '../runtime/read/online-runtime.ts';
 import { avroSizes } from './bench/read/avro-sizes.ts';
@@ -46,10 +47,22 @@ async function main(): Promise<void> {
   const uncached = await createOnlineRuntime({ store, cache: null });
   log('seeding Cassandra through the runtime…');
   await seed(cached);
-  // Reading every key once fills Redis for the cache-hit cases (the server shares it).
-  for (let i = 0; i < HOST_KEYS; i += 1000) {
-    await cached.getMany(CONSUMER, HOST_FEATURE, Array.from({ length: 1000 }, (_, j) => ({ user_id: hostId(i + j) })));
-  }
+  // Reading every key once fills Redis for the cache-hit cases (the server shares it). Entries live at
+  // most MAX_CACHE_TTL_MS (60 s) from their fill and a hit does not extend them, so cases that must be
+  // all hits delete and refill first: a mass expiry inside a 10 s case would turn it into Cassandra reads.
+  const fillCache = async () => {
+    const redis = new Redis(redisUrl);
+    try {
+      const keys = Array.from({ length: HOST_KEYS }, (_, i) => cacheKey(HOST_FEATURE, [{ type: 'Text' }], [hostId(i)]));
+      for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    } finally {
+      redis.disconnect();
+    }
+    for (let i = 0; i < HOST_KEYS; i += 1000) {
+      await cached.getMany(CONSUMER, HOST_FEATURE, Array.from({ length: 1000 }, (_, j) => ({ user_id: hostId(i + j) })));
+    }
+  };
+  await fillCache();
   const withCache = await startServer({ keyspace, redisUrl, logLevel: args['log-level'] });
   const withoutCache = await startServer({ keyspace, logLevel: args['log-level'] });
   const results: CaseResult[] = [];
@@ -85,15 +98,31 @@ async function main(): Promise<void> {
     results.push(rawCassandra);
     log(`  ${rawCassandra.name}: ${fmt(rawCassandra.rate, 0)} ops/s`);
 
+    const typed = createFeatures(cached.reader(CONSUMER));
+    const typedCold = createFeatures(uncached.reader(CONSUMER));
+    const typedGet = (i: number) => typed.live.hakunaHostStatV1.get({ userId: hostId(i * 7) });
+    // The in-process ratio target, measured in pairs: the raw GET and the typed get back to back,
+    // PAIRED_ROUNDS times, so both see the same machine (two cores shared with Redis, the JVMs and, on a
+    // shared box, whatever else runs); the median pair decides, every pair is listed.
+    await runLoop('typed (warm-up)', typedGet, connections, WARMUP_SEC * 1000);
+    const pairRatios: number[] = [];
+    for (let round = 1; round <= PAIRED_ROUNDS; round++) {
+      await fillCache();
+      const raw = await rawRedisGet(redisUrl, HOST_KEYS, connections, ms);
+      const paired = await runLoop('typed', typedGet, connections, ms);
+      results.push({ ...raw, name: `${raw.name}, pair ${round}` });
+      results.push({ ...paired, name: `in-process typed get, cache hit, pair ${round}`, note: `${raw.name}, pair ${round}` });
+      pairRatios.push(paired.rate / raw.rate);
+      log(`  pair ${round}: raw ${fmt(raw.rate, 0)} ops/s, typed ${fmt(paired.rate, 0)} ops/s (${fmt((100 * paired.rate) / raw.rate, 0)} %)`);
+    }
+    const medianRatio = [...pairRatios].sort((a, b) => a - b)[Math.floor(pairRatios.length / 2)]!;
+
     const hit = await measureHttp(http('HTTP single key, cache hit (JSON)', withCache.url, getPath, single), rawRedis.name);
     await measureHttp(http('HTTP single key, cache hit (Avro)', withCache.url, getPath, single, { accept: 'application/avro' }), rawRedis.name);
     await measureHttp(http('HTTP single key, cache miss (Cassandra)', withoutCache.url, getPath, single), rawCassandra.name);
     const batchMax = await measureHttp(http('HTTP 100-key batch, cache hit', withCache.url, getPath, batch));
     await measureHttp(http('HTTP History latest 20 (Cassandra)', withCache.url, `/v1/features/${HISTORY_FEATURE}/latest`, latest));
 
-    const typed = createFeatures(cached.reader(CONSUMER));
-    const typedCold = createFeatures(uncached.reader(CONSUMER));
-    const typedGet = (i: number) => typed.live.hakunaHostStatV1.get({ userId: hostId(i * 7) });
     const inProcess = await measureLoop('in-process typed get, cache hit', typedGet, rawRedis.name);
     await measureLoop('in-process typed get, no cache (Cassandra)', (i) => typedCold.live.hakunaHostStatV1.get({ userId: hostId(i * 7) }), rawCassandra.name);
     const batchKeys = Array.from({ length: 100 }, (_, b) => Array.from({ length: 100 }, (_, j) => ({ userId: hostId(b * 100 + j) })));
@@ -122,27 +151,13 @@ async function main(): Promise<void> {
     const half = await measurePaced(`HTTP single key, cache hit, paced ${halfRate} req/s`, single, halfRate);
     const batchHalf = await measurePaced(`HTTP 100-key batch, paced ${batchHalfRate} req/s`, batch, batchHalfRate);
 
-    // The ratio target, measured in pairs: the raw GET and the typed get back to back, PAIRED_ROUNDS
-    // times, so both see the same machine (the first raw ceiling is minutes and every HTTP case
-    // earlier, on two cores shared with Redis and the JVMs); the median pair decides, every pair is listed.
-    const pairRatios: number[] = [];
-    for (let round = 1; round <= PAIRED_ROUNDS; round++) {
-      const raw = await rawRedisGet(redisUrl, HOST_KEYS, connections, ms);
-      const paired = await runLoop('typed', typedGet, connections, ms);
-      results.push({ ...raw, name: `${raw.name}, pair ${round}` });
-      results.push({ ...paired, name: `in-process typed get, cache hit, pair ${round}`, note: `${raw.name}, pair ${round}` });
-      pairRatios.push(paired.rate / raw.rate);
-      log(`  pair ${round}: raw ${fmt(raw.rate, 0)} ops/s, typed ${fmt(paired.rate, 0)} ops/s (${fmt(100 * paired.rate / raw.rate, 0)} %)`);
-    }
-    const medianRatio = [...pairRatios].sort((a, b) => a - b)[Math.floor(pairRatios.length / 2)]!;
-
     const ceilings = new Map(results.map((r) => [r.name, r]));
     const targets: Target[] = [
       { what: 'HTTP single-key cache hit', goal: '>= 15000 req/s', actual: `${fmt(hit.rate, 0)} req/s`, met: hit.rate >= 15_000 },
       { what: 'single-key p99 at half the max rate (paced)', goal: '<= 2 ms', actual: `${fmt(half.p99, 3)} ms @ ${halfRate} req/s`, met: half.p99 <= 2 },
       { what: '100-key batch p99 at half its max rate (paced)', goal: '<= 10 ms', actual: `${fmt(batchHalf.p99, 3)} ms @ ${batchHalfRate} req/s`, met: batchHalf.p99 <= 10 },
       { what: '100-key batch p99 (saturated)', goal: '(info)', actual: `${fmt(batchMax.p99, 3)} ms @ ${fmt(batchMax.rate, 0)} req/s`, met: batchMax.p99 <= 10 },
-      { what: 'in-process vs raw ioredis (first runs)', goal: '(info)', actual: `${fmt((100 * inProcess.rate) / rawRedis.rate, 0)} %`, met: inProcess.rate >= 0.7 * rawRedis.rate },
+      { what: 'in-process vs raw ioredis (the first raw run, minutes earlier)', goal: '(info)', actual: `${fmt((100 * inProcess.rate) / rawRedis.rate, 0)} %`, met: inProcess.rate >= 0.7 * rawRedis.rate },
       {
         what: `in-process vs raw ioredis (median of ${PAIRED_ROUNDS} back-to-back pairs)`,
         goal: '>= 70 %',
