@@ -24,9 +24,9 @@ export const INTEGRATION_TESTS: readonly string[] = [
 ];
 
 /**
- * The integration files that use the BigQuery emulator. It serves one request at a time from one
- * SQLite database, so two of these files at once time out each other's requests (15 s): they run
- * one file after another, beside the rest of the integration tier.
+ * The integration files that use the BigQuery emulator. Its SQL engine runs in one 32-bit
+ * WebAssembly heap and serves requests slowly under load, so these files run one after another,
+ * beside the rest of the integration tier, and keep their batches small.
  */
 export const BIGQUERY_EMULATOR_TESTS: readonly string[] = [
   'test/conformance/bigquery*.test.ts',
