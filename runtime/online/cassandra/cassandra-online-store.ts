@@ -21,6 +21,7 @@
  */
 import cassandra from 'cassandra-driver';
 import type { CassandraSettings } from '../../connect/cassandra-settings.ts';
+import { cassandraClientOptions } from '../../connect/cassandra.ts';
 import { mapBounded } from '../bounded-map.ts';
 import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
 
@@ -46,17 +47,13 @@ export interface CassandraOnlineStoreOptions {
   readonly ownsClient?: boolean;
 }
 
-/** A client tuned for the online store: bigint longs (exact 64-bit keys and schema ids). */
+/**
+ * The one client factory's options (runtime/connect/cassandra.ts: contact points, credentials, bigint
+ * longs), tuned for the online store: reads are tiny and latency-bound, so fail over to another
+ * replica rather than wait the schema client's 60 s.
+ */
 export function createOnlineCassandraClient(settings: CassandraSettings, keyspace?: string): cassandra.Client {
-  return new cassandra.Client({
-    contactPoints: [...settings.contactPoints],
-    localDataCenter: settings.localDataCenter,
-    ...(keyspace ? { keyspace } : {}),
-    ...(settings.username ? { authProvider: new cassandra.auth.PlainTextAuthProvider(settings.username, settings.password ?? '') } : {}),
-    encoding: { useBigIntAsLong: true },
-    // Reads are tiny and latency-bound: fail over to another replica rather than wait the default 12 s.
-    socketOptions: { connectTimeout: 5_000, readTimeout: 2_000 },
-  });
+  return new cassandra.Client({ ...cassandraClientOptions(settings, keyspace), socketOptions: { connectTimeout: 5_000, readTimeout: 2_000 } });
 }
 
 interface Statements {
