@@ -40,6 +40,7 @@ export default defineConfig({
           name: 'integration-bigquery',
           include: [...BIGQUERY_EMULATOR_TESTS],
           fileParallelism: false,
+          setupFiles: ['test/setup/service-env.ts', 'test/setup/fresh-bigquery-emulator.ts'],
           globalSetup: ['test/setup/build-dist.ts', 'test/setup/global-services.ts'],
         },
       },
