@@ -33,7 +33,8 @@ export interface OnlineRuntimeOptions {
       };
   /**
    * Read-through cache (runtime/cache/with-cache.ts); absent or null = no cache. Only features with
-   * `cache.ttl` in YAML are cached. Redis by URL, or any FeatureCache (MemoryFeatureCache for one process).
+   * `cache.ttl` in YAML are cached. Redis by URL, or any FeatureCache (MemoryFeatureCache for one
+   * process), which close() then closes.
    */
   readonly cache?: ((RedisCacheOptions | { readonly featureCache: FeatureCache }) & CachePolicyOptions) | null;
   /** Hooks for metrics; each is called synchronously and must not throw. */

@@ -143,8 +143,9 @@ export class StoreBackedRuntime implements OnlineRuntime, RuntimeReads {
 
   private checkedReads(): CheckedReads {
     return {
-      getMany: async (consumer, feature, keys) => this.objects(this.readable(consumer, feature, 'Object', 'getMany'), keys),
-      getManyAvro: async (consumer, feature, keys) => this.objectBytes(this.readable(consumer, feature, 'Object', 'getManyAvro'), keys),
+      // Not async: a Read API request is the cache's promise and one reaction, failures still rejections.
+      getMany: (consumer, feature, keys) => settle(() => this.objects(this.readable(consumer, feature, 'Object', 'getMany'), keys)),
+      getManyAvro: (consumer, feature, keys) => settle(() => this.objectBytes(this.readable(consumer, feature, 'Object', 'getManyAvro'), keys)),
       latest: async (consumer, feature, key, n) => {
         const f = this.readable(consumer, feature, 'History', 'latest');
         return this.records(f, await this.store.latest(f.table, key, n));
@@ -168,16 +169,14 @@ export class StoreBackedRuntime implements OnlineRuntime, RuntimeReads {
     return keyCodecOf(f.fullName, f.keyFields);
   }
 
-  private async objects(f: CatalogFeature, keys: readonly KeyValues[]): Promise<(FieldRecord | null)[]> {
-    if (keys.length === 0) return [];
-    const values = await this.store.getMany(f.table, keys);
-    return values.map((v) => (v ? this.record(f, v) : null));
+  private objects(f: CatalogFeature, keys: readonly KeyValues[]): Promise<(FieldRecord | null)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.store.getMany(f.table, keys).then((values) => values.map((v) => (v ? this.record(f, v) : null)));
   }
 
-  private async objectBytes(f: CatalogFeature, keys: readonly KeyValues[]): Promise<(Uint8Array | null)[]> {
-    if (keys.length === 0) return [];
-    const values = await this.store.getMany(f.table, keys);
-    return values.map((v) => (v ? f.serde.toReaderBytes(v) : null));
+  private objectBytes(f: CatalogFeature, keys: readonly KeyValues[]): Promise<(Uint8Array | null)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.store.getMany(f.table, keys).then((values) => values.map((v) => (v ? f.serde.toReaderBytes(v) : null)));
   }
 
   private records(f: CatalogFeature, values: readonly TaggedValue[]): FieldRecord[] {
@@ -214,6 +213,15 @@ export class StoreBackedRuntime implements OnlineRuntime, RuntimeReads {
       }
       return { key: codec.fromNames(row.key, where), record, bytes };
     });
+  }
+}
+
+/** `call()`, with a synchronous throw (an ACL refusal, an unknown feature) as a rejection. */
+function settle<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 
