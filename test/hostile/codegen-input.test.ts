@@ -5,15 +5,12 @@ import { generate } from '../../generator/codegen.ts';
 import { MAX_DESCRIPTION_LENGTH, MAX_FIELDS_PER_FEATURE, MAX_FILE_BYTES } from '../../generator/load/limits.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { writeTree } from '../helpers/temp-dir.ts';
+import { describeExpected, findExpected } from '../validation/find-expected.ts';
 import { OK, type ExpectedDiagnostic } from '../validation/cases.ts';
 import { HOSTILE_CASES } from './hostile-cases.ts';
 
 const CONFIG = path.resolve('test/fixtures/config/featurestore.yaml');
 
-function matches(actual: string | undefined, expected: string | RegExp | undefined): boolean {
-  if (expected === undefined) return true;
-  return typeof expected === 'string' ? actual === expected : actual !== undefined && expected.test(actual);
-}
 
 async function diagnose(files: Record<string, string | Uint8Array>) {
   const dir = await writeTree('hostile', {});
@@ -27,16 +24,8 @@ describe('hostile feature files', () => {
     expect(files).toBeUndefined();
     const errors = diagnostics.filter((d) => d.severity === 'error');
     for (const want of expected as ExpectedDiagnostic[]) {
-      const found = errors.find(
-        (d) =>
-          d.line === want.line &&
-          d.column === want.column &&
-          matches(d.message, want.message) &&
-          matches(d.hint, want.hint) &&
-          (want.field === undefined || d.field === want.field) &&
-          (want.feature === undefined || d.feature === want.feature),
-      );
-      expect(found, `expected ${JSON.stringify(want, (_k, v) => (v instanceof RegExp ? String(v) : v))}\nin ${JSON.stringify(errors, null, 1)}`).toBeDefined();
+      const found = findExpected(errors, want);
+      expect(found, describeExpected(want, errors)).toBeDefined();
     }
   });
 
