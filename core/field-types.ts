@@ -50,3 +50,15 @@ export function parseTypeLabel(label: string): FieldType | undefined {
 export function scalarOf(type: FieldType): ScalarType {
   return type.kind === 'scalar' ? type.scalar : type.element;
 }
+
+/** The BigQuery (GoogleSQL) column type of each scalar: the offline table's DDL and the offline store's SQL share it. */
+export const BIGQUERY_COLUMN_TYPES: Readonly<Record<ScalarType, string>> = {
+  Text: 'STRING',
+  Long: 'INT64',
+  Int: 'INT64',
+  Double: 'FLOAT64',
+  Float: 'FLOAT64',
+  Boolean: 'BOOL',
+  Timestamp: 'TIMESTAMP',
+  Bytes: 'BYTES',
+};

@@ -1,4 +1,5 @@
 /** BigQuery emitter: the offline store's dataset and one partitioned, clustered table per feature. */
+import { BIGQUERY_COLUMN_TYPES } from '../../../core/field-types.ts';
 import type { FieldType, ScalarType } from '../../../core/field-types.ts';
 import type { FeatureIR, IR } from '../../ir/types.ts';
 import type { FileMap } from '../../write/file-map.ts';
@@ -14,16 +15,7 @@ const MAX_TABLE_DESCRIPTION = 16384;
 const MAX_LABEL = 63;
 const DAY_MS = 86_400_000;
 
-const SCALAR: Record<ScalarType, string> = {
-  Text: 'STRING',
-  Long: 'INT64',
-  Int: 'INT64',
-  Double: 'FLOAT64',
-  Float: 'FLOAT64',
-  Boolean: 'BOOL',
-  Timestamp: 'TIMESTAMP',
-  Bytes: 'BYTES',
-};
+const SCALAR = BIGQUERY_COLUMN_TYPES;
 
 export function bqType(type: FieldType): string {
   return type.kind === 'scalar' ? SCALAR[type.scalar] : `ARRAY<${SCALAR[type.element]}>`;

@@ -10,20 +10,12 @@
  * shortest round-trip form. The price is statement size: BigQuery accepts up to 1,024K characters of
  * query text, so batches are cut into statements below MAX_STATEMENT_CHARS.
  */
+import { BIGQUERY_COLUMN_TYPES } from '../../../core/field-types.ts';
 import type { OfflineFieldType, OfflineScalar, OfflineScalarType, OfflineValue } from '../offline-store.ts';
 
 export const MAX_STATEMENT_CHARS = 900_000;
 
-const SCALAR: Record<OfflineScalarType, string> = {
-  Text: 'STRING',
-  Long: 'INT64',
-  Int: 'INT64',
-  Double: 'FLOAT64',
-  Float: 'FLOAT64',
-  Boolean: 'BOOL',
-  Timestamp: 'TIMESTAMP',
-  Bytes: 'BYTES',
-};
+const SCALAR = BIGQUERY_COLUMN_TYPES;
 
 /** The column type of the generated DDL (bqType in the BigQuery emitter, which runtime code cannot import). */
 export function bigqueryType(type: OfflineFieldType): string {
