@@ -130,12 +130,14 @@ export function withCache(store: OnlineStore, cache: FeatureCache, options: With
     },
     range: (table, key, from, to, limit) => store.range(table, key, from, to, limit),
     async putMany(table, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]) {
-      await store.putMany(table, rows);
+      const report = await store.putMany(table, rows);
       await invalidate(table, rows.map((r) => r.key));
+      return report;
     },
     async appendMany(table, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]) {
-      await store.appendMany(table, rows);
+      const report = await store.appendMany(table, rows);
       await invalidate(table, rows.map((r) => r.key));
+      return report;
     },
     ping: () => store.ping(),
     async close() {

@@ -51,6 +51,23 @@ export interface StoredEvent extends StoredValue {
   readonly eventTime: Date;
 }
 
+/** What a write did. */
+export interface WriteReport {
+  /**
+   * Rows not applied because the store held a newer value (last-writer-wins); null when the store
+   * cannot tell without reading first (Cassandra applies `USING TIMESTAMP` silently, and a read per
+   * write would halve the sync jobs' throughput).
+   */
+  readonly superseded: number | null;
+}
+
+export const NOTHING_WRITTEN: WriteReport = { superseded: 0 };
+
+/** Sums reports: unknown (null) if any part is unknown. */
+export function addWriteReports(a: WriteReport, b: WriteReport): WriteReport {
+  return { superseded: a.superseded === null || b.superseded === null ? null : a.superseded + b.superseded };
+}
+
 export interface OnlineStore {
   /** Object features: one result per key, in input order; null where absent. */
   getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(TaggedValue | null)[]>;
@@ -58,10 +75,13 @@ export interface OnlineStore {
   latest(table: OnlineTable, key: KeyValues, n: number): Promise<TaggedEvent[]>;
   /** History features: events with from <= eventTime < to, newest first, at most `limit`. */
   range(table: OnlineTable, key: KeyValues, from: Date, to: Date, limit: number): Promise<TaggedEvent[]>;
-  /** Object features: insert or replace the value of each key. */
-  putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void>;
-  /** History features: add events (an event with the same key and time replaces the earlier one). */
-  appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<void>;
+  /**
+   * Object features: insert or replace the value of each key, last-writer-wins by `updatedAt`: a row
+   * older than the stored value is not applied (write-timestamp.ts has the rule, ties included).
+   */
+  putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<WriteReport>;
+  /** History features: add events; an event with the same key and time replaces the stored one unless that one is newer (as putMany). */
+  appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<WriteReport>;
   /** Answers a trivial query: for readiness probes. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ import { OnlineWriter } from '../write/online-writer.ts';
 import { WritePath } from '../write/write-path.ts';
 import { DEFAULT_LATEST_EVENTS } from './accessors.ts';
 import { decodeValue } from './decoded-values.ts';
+import { nextWriteTime } from '../write/write-clock.ts';
 import { keyCodecOf, type KeyCodec } from './key-codec.ts';
 import {
   AccessDeniedError,
@@ -99,7 +100,7 @@ export class StoreBackedRuntime implements OnlineRuntime, RuntimeReads {
   async put(consumer: string, feature: string, rows: readonly Row[]): Promise<void> {
     const grant = this.writes.grant(consumer, feature, 'Object', 'put');
     const f = grant.feature;
-    const updatedAt = new Date();
+    const updatedAt = nextWriteTime();
     const encoded = this.rowsOf(f, rows).map(({ key, bytes }) => ({ key, value: { value: bytes, schemaId: f.serde.readerId, updatedAt } }));
     await this.writes.put(grant, encoded);
   }
@@ -107,7 +108,7 @@ export class StoreBackedRuntime implements OnlineRuntime, RuntimeReads {
   async append(consumer: string, feature: string, rows: readonly Row[]): Promise<void> {
     const grant = this.writes.grant(consumer, feature, 'History', 'append');
     const f = grant.feature;
-    const updatedAt = new Date();
+    const updatedAt = nextWriteTime();
     const eventTimeField = f.eventTimeField as string;
     const encoded = this.rowsOf(f, rows).map(({ key, record, bytes }) => ({
       key,

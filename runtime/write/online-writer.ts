@@ -11,7 +11,7 @@
  * microseconds, next to the store round trip. The ACL (`access.write`) applies as on every write path.
  */
 import type { CatalogFeature } from '../manifest/feature-catalog.ts';
-import type { KeyValues, StoredEvent, StoredValue } from '../online/online-store.ts';
+import type { KeyValues, StoredEvent, StoredValue, WriteReport } from '../online/online-store.ts';
 import { keyCodecOf } from '../read/key-codec.ts';
 import { InvalidInputError } from '../read/online-runtime.ts';
 import { WRITE_ERRORS } from './write-errors.ts';
@@ -33,7 +33,7 @@ export class OnlineWriter {
   constructor(private readonly path: WritePath) {}
 
   /** Object features: inserts or replaces the value of each key. */
-  async put(consumer: string, feature: string, rows: readonly EncodedValueRow[]): Promise<void> {
+  async put(consumer: string, feature: string, rows: readonly EncodedValueRow[]): Promise<WriteReport> {
     const grant = this.path.grant(consumer, feature, 'Object', 'put');
     const f = grant.feature;
     const checked: ValueRow[] = rowsOf(f, rows).map((row, i) => {
@@ -41,11 +41,11 @@ export class OnlineWriter {
       if (typeof row !== 'object' || row === null) throw new InvalidInputError(f.fullName, undefined, WRITE_ERRORS.notARow('{ key, value }', where));
       return { key: checkedKey(f, row.key, where), value: checkedValue(f, row.value, where).stored };
     });
-    await this.path.put(grant, checked);
+    return this.path.put(grant, checked);
   }
 
   /** History features: adds events (an event at the same key and time replaces the earlier one). */
-  async append(consumer: string, feature: string, rows: readonly EncodedEventRow[]): Promise<void> {
+  async append(consumer: string, feature: string, rows: readonly EncodedEventRow[]): Promise<WriteReport> {
     const grant = this.path.grant(consumer, feature, 'History', 'append');
     const f = grant.feature;
     const field = f.eventTimeField as string;
@@ -61,7 +61,7 @@ export class OnlineWriter {
       }
       return { key: checkedKey(f, row.key, where), event: { ...stored, eventTime } };
     });
-    await this.path.append(grant, checked);
+    return this.path.append(grant, checked);
   }
 }
 

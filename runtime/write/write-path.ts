@@ -8,7 +8,7 @@
  * resolves only once its cached keys are deleted, or rejects with CacheInvalidationError.
  */
 import type { CatalogFeature, FeatureCatalog } from '../manifest/feature-catalog.ts';
-import type { KeyValues, OnlineStore, StoredEvent, StoredValue } from '../online/online-store.ts';
+import { NOTHING_WRITTEN, type KeyValues, type OnlineStore, type StoredEvent, type StoredValue, type WriteReport } from '../online/online-store.ts';
 import { AccessDeniedError, UnknownFeatureError, WrongFeatureTypeError } from '../read/online-runtime.ts';
 
 const GRANTED: unique symbol = Symbol('write grant');
@@ -47,11 +47,12 @@ export class WritePath {
   }
 
   /** Rows whose keys and values are checked and encoded already. */
-  async put(grant: WriteGrant<'Object'>, rows: readonly ValueRow[]): Promise<void> {
-    if (rows.length > 0) await this.store.putMany(grant.feature.table, rows);
+  /** Last-writer-wins by each row's updatedAt (runtime/online/write-timestamp.ts). */
+  async put(grant: WriteGrant<'Object'>, rows: readonly ValueRow[]): Promise<WriteReport> {
+    return rows.length > 0 ? this.store.putMany(grant.feature.table, rows) : NOTHING_WRITTEN;
   }
 
-  async append(grant: WriteGrant<'History'>, rows: readonly EventRow[]): Promise<void> {
-    if (rows.length > 0) await this.store.appendMany(grant.feature.table, rows);
+  async append(grant: WriteGrant<'History'>, rows: readonly EventRow[]): Promise<WriteReport> {
+    return rows.length > 0 ? this.store.appendMany(grant.feature.table, rows) : NOTHING_WRITTEN;
   }
 }

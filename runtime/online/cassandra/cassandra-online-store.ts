@@ -13,6 +13,10 @@
  *   it, which the cache relies on: a write deletes the cached entry, and the miss that follows must not
  *   fetch the old value from a lagging replica and cache it again for a whole TTL. LOCAL_ONE is faster
  *   and fine without a cache or with stale-tolerant features; pass `consistency: 'localOne'` then.
+ * - Last-writer-wins: every write carries `USING TIMESTAMP` from the row's `updatedAt`
+ *   (../write-timestamp.ts), so Cassandra itself keeps the newest value, on every replica, whatever
+ *   order writes arrive in; a superseded write is not reported (WriteReport.superseded is null): telling
+ *   would cost a read per write.
  * - TTL: every online table has `default_time_to_live` (from the feature's retention), which applies to
  *   every write, so statements carry no `USING TTL`.
  * - History: `latest n` is one slice (`LIMIT n`, clustered newest first); appends are not trimmed to
@@ -23,7 +27,11 @@ import cassandra from 'cassandra-driver';
 import type { CassandraSettings } from '../../connect/cassandra-settings.ts';
 import { cassandraClientOptions } from '../../connect/cassandra.ts';
 import { mapBounded } from '../bounded-map.ts';
-import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
+import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, WriteReport } from '../online-store.ts';
+import { writeTimestampMicros } from '../write-timestamp.ts';
+
+/** Cassandra cannot say which writes lost to a newer timestamp (see above). */
+const UNKNOWN: WriteReport = { superseded: null };
 
 export type CassandraConsistency = keyof typeof cassandra.types.consistencies;
 
@@ -108,21 +116,23 @@ export class CassandraOnlineStore implements OnlineStore {
     return result.rows.map((row) => this.storedEvent(row));
   }
 
-  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void> {
+  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<WriteReport> {
     const cql = this.statementsOf(table).put;
     // One single-partition INSERT per row, not a batch: a multi-partition batch is coordinated by one
     // node (and logged ones go through the batchlog), which is slower and not token-routed.
     await mapBounded(rows, this.maxConcurrency, async ({ key, value }) => {
       await this.client.execute(cql, [...this.params(table, key), ...this.valueParams(value)], this.options(1));
     });
+    return UNKNOWN;
   }
 
-  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<void> {
+  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<WriteReport> {
     const cql = this.statementsOf(table).append;
     await mapBounded(rows, this.maxConcurrency, async ({ key, event }) => {
       const params = [...this.params(table, key), event.eventTime, ...this.valueParams(event)];
       await this.client.execute(cql, params, this.options(1));
     });
+    return UNKNOWN;
   }
 
   async ping(): Promise<void> {
@@ -143,7 +153,8 @@ export class CassandraOnlineStore implements OnlineStore {
   }
 
   private valueParams(value: StoredValue): unknown[] {
-    return [asBuffer(value.value), this.long(value.schemaId), value.updatedAt];
+    // The last one binds `USING TIMESTAMP ?`.
+    return [asBuffer(value.value), this.long(value.schemaId), value.updatedAt, this.long(writeTimestampMicros(value))];
   }
 
   private bind(value: KeyScalar, type: OnlineTable['keyColumns'][number]['type']): unknown {
@@ -176,7 +187,7 @@ function buildStatements(keyspace: string, table: OnlineTable): Statements {
   const where = keys.map((k) => `${k} = ?`).join(' AND ');
   const values = 'fs_value, fs_schema_id, fs_updated_at';
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-  const put = `INSERT INTO ${from} (${keys.join(', ')}, ${values}) VALUES (${marks(keys.length + 3)})`;
+  const put = `INSERT INTO ${from} (${keys.join(', ')}, ${values}) VALUES (${marks(keys.length + 3)}) USING TIMESTAMP ?`;
   if (table.eventTimeColumn === null) {
     const get = `SELECT ${values} FROM ${from} WHERE ${where}`;
     return { get, put, latest: get, range: get, append: put };
@@ -189,7 +200,7 @@ function buildStatements(keyspace: string, table: OnlineTable): Statements {
     // Clustered newest first, so the first rows of the partition are the newest events.
     latest: `${events} LIMIT ?`,
     range: `${events} AND ${at} >= ? AND ${at} < ? LIMIT ?`,
-    append: `INSERT INTO ${from} (${keys.join(', ')}, ${at}, ${values}) VALUES (${marks(keys.length + 4)})`,
+    append: `INSERT INTO ${from} (${keys.join(', ')}, ${at}, ${values}) VALUES (${marks(keys.length + 4)}) USING TIMESTAMP ?`,
   };
 }
 

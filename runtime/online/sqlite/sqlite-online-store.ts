@@ -11,11 +11,19 @@
  *   (never corrupting the file) is the right trade for write throughput.
  * - TTL as in Cassandra: each write stores its expiry (now + the table's TTL); reads skip expired rows,
  *   and expired rows are purged lazily, at most once per `purgeIntervalMs` per table, on the write path.
+ * - Last-writer-wins as in Cassandra (../write-timestamp.ts): a conditional upsert applies a row only
+ *   when its (updatedAt, tie-break slot) is not older than the stored row's, and counts the rows it did
+ *   not apply (WriteReport.superseded). The slot of the stored row comes from a deterministic SQL
+ *   function registered on this connection, evaluated only on a same-millisecond tie.
  * - History: newest first with LIMIT; like the Cassandra store, appends are not trimmed to maxEvents.
  */
 import Database from 'better-sqlite3';
 import type { KeyColumnType } from '../../../core/field-types.ts';
-import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue } from '../online-store.ts';
+import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, WriteReport } from '../online-store.ts';
+import { tieBreakSlot } from '../write-timestamp.ts';
+
+/** The SQL function the upsert compares same-millisecond writes with. */
+const TIE_BREAK_FUNCTION = 'fs_tie_break';
 
 export const DEFAULT_SQLITE_PURGE_INTERVAL_MS = 60_000;
 
@@ -64,6 +72,9 @@ export class SqliteOnlineStore implements OnlineStore {
     this.db.pragma('busy_timeout = 5000');
     // Every INTEGER comes back as bigint: exact for Long keys, schema ids and millis alike.
     this.db.defaultSafeIntegers(true);
+    this.db.function(TIE_BREAK_FUNCTION, { deterministic: true, safeIntegers: true }, (bytes: unknown, schemaId: unknown) =>
+      tieBreakSlot(bytes as Uint8Array, schemaId as bigint),
+    );
     this.now = options.now ?? Date.now;
     this.purgeIntervalMs = options.purgeIntervalMs ?? DEFAULT_SQLITE_PURGE_INTERVAL_MS;
     this.db.transaction(() => {
@@ -95,12 +106,12 @@ export class SqliteOnlineStore implements OnlineStore {
     return range.all(...bindKey(table, key), this.now(), from.getTime(), to.getTime(), limit).map(storedEvent);
   }
 
-  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void> {
-    this.write(table, rows.map(({ key, value }) => [...bindKey(table, key), ...this.bindValue(table, value)]));
+  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<WriteReport> {
+    return this.write(table, rows.map(({ key, value }) => [...bindKey(table, key), ...this.bindValue(table, value)]));
   }
 
-  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<void> {
-    this.write(
+  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<WriteReport> {
+    return this.write(
       table,
       rows.map(({ key, event }) => [...bindKey(table, key), event.eventTime.getTime(), ...this.bindValue(table, event)]),
     );
@@ -114,15 +125,17 @@ export class SqliteOnlineStore implements OnlineStore {
     if (this.db.open) this.db.close();
   }
 
-  private write(table: OnlineTable, params: readonly unknown[][]): void {
+  private write(table: OnlineTable, params: readonly unknown[][]): WriteReport {
     const statements = this.statementsOf(table);
     const now = this.now();
-    this.db.transaction(() => {
-      for (const p of params) statements.put.run(...p);
+    return this.db.transaction(() => {
+      let superseded = 0;
+      for (const p of params) if (statements.put.run(...p).changes === 0) superseded++;
       if (now - statements.lastPurge >= this.purgeIntervalMs) {
         statements.purge.run(now);
         statements.lastPurge = now;
       }
+      return { superseded };
     })();
   }
 
@@ -156,7 +169,12 @@ export class SqliteOnlineStore implements OnlineStore {
     const events = at ? `SELECT ${at} AS fs_event_time, ${values} FROM ${name} WHERE ${where}` : null;
     return {
       get: this.db.prepare(`SELECT ${values} FROM ${name} WHERE ${where}`),
-      put: this.db.prepare(`INSERT OR REPLACE INTO ${name} (${written.join(', ')}) VALUES (${marks})`),
+      put: this.db.prepare(
+        `INSERT INTO ${name} (${written.join(', ')}) VALUES (${marks}) ON CONFLICT (${[...keys, ...(at ? [at] : [])].join(', ')}) DO UPDATE SET ` +
+          'fs_value = excluded.fs_value, fs_schema_id = excluded.fs_schema_id, fs_updated_at = excluded.fs_updated_at, fs_expires_at = excluded.fs_expires_at ' +
+          `WHERE excluded.fs_updated_at > ${name}.fs_updated_at OR (excluded.fs_updated_at = ${name}.fs_updated_at AND ` +
+          `${TIE_BREAK_FUNCTION}(excluded.fs_value, excluded.fs_schema_id) >= ${TIE_BREAK_FUNCTION}(${name}.fs_value, ${name}.fs_schema_id))`,
+      ),
       latest: events ? this.db.prepare(`${events} ORDER BY ${at} DESC LIMIT ?`) : null,
       range: events ? this.db.prepare(`${events} AND ${at} >= ? AND ${at} < ? ORDER BY ${at} DESC LIMIT ?`) : null,
       purge: this.db.prepare(`DELETE FROM ${name} WHERE fs_expires_at IS NOT NULL AND fs_expires_at <= ?`),

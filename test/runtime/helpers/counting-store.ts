@@ -1,6 +1,6 @@
 /** Wraps an OnlineStore to count (and optionally slow down) the calls that reach it. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue } from '../../../runtime/online/online-store.ts';
+import type { KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue, WriteReport } from '../../../runtime/online/online-store.ts';
 
 export interface StoreCalls {
   getMany: number;
@@ -40,12 +40,12 @@ export class CountingStore implements OnlineStore {
     return this.inner.range(table, key, from, to, limit);
   }
 
-  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<void> {
+  async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<WriteReport> {
     this.calls.writes++;
     return this.inner.putMany(table, rows);
   }
 
-  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<void> {
+  async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<WriteReport> {
     this.calls.writes++;
     return this.inner.appendMany(table, rows);
   }
