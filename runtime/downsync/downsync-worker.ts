@@ -1,0 +1,492 @@
+/**
+ * The downsync worker: consumes the command topic as a member of a consumer group (FeatureStream) and
+ * applies each command to the online store, samples features with `downsync.enabled` into the offline
+ * store, and dead-letters what it can never apply. The CLI (cli/downsync.ts) is a thin shell over it.
+ *
+ * Per batch (one partition's messages, in offset order):
+ * 1. Each envelope is decoded and checked (record key, feature, the producer's `access.write`, key
+ *    bytes, writer schema, value bytes, History event time); a failure is a dead letter (dead-letter.ts).
+ *    The check decodes the value once; that record is what the sampler writes offline.
+ * 2. The good commands are applied per feature through OnlineWriter (the write module: a WritePath
+ *    grant for the envelope's producer, the bytes checked again), with `updatedAt` = the command's
+ *    event time, so the stores' last-writer-wins makes replays, out-of-order delivery and a later
+ *    upsync of older data harmless. Object features keep only the newest command per key of a batch
+ *    (fewer writes, same result; equal times keep the later offset, as the stores' tie rule would
+ *    apply them in order). History commands are all appended (key + event time identify an event).
+ * 3. Writes go through the cache decorator. A CacheInvalidationError means the store took the rows but
+ *    Redis did not confirm the delete: the keys go to PendingInvalidations (retried with backoff) and
+ *    the worker does not stop. Any other failure fails the batch, which the stream delivers again.
+ * 4. Dead letters are published to `<topic>.dlq` (part of the batch: before any commit covering it).
+ * 5. Sampled rows (sampler.ts, state from sampler-state.ts for the batch's keys) are buffered.
+ *
+ * Every `flushRows` sampled rows or `flushMs` (whichever first, also when idle), the buffer is
+ * appended to the offline store (idempotent by key + updatedAt / event time, updatedAt = event time),
+ * then the sampler state of those rows is saved, then the offsets of everything processed are
+ * committed. That order is the at-least-once contract end to end: a crash at any point re-delivers
+ * only what is not yet in both stores, and both writes are idempotent, so the stores see it once.
+ *
+ * Batches and flushes run one at a time (one queue), so a flush never sees half a batch. `stop()`
+ * refuses new batches (they stay uncommitted, for the next holder), waits for the one in flight, flushes,
+ * commits, then leaves the group.
+ */
+import { CommandDecodeError, commandRecordKey, decodeFeatureCommand, type FeatureCommand } from '../../core/commands/index.ts';
+import type { KeyColumnType } from '../../core/field-types.ts';
+import { CacheInvalidationError, type FeatureCache } from '../cache/feature-cache.ts';
+import { cacheKey } from '../cache/cache-key.ts';
+import type { FeatureCatalog } from '../manifest/feature-catalog.ts';
+import type { OfflineRow, OfflineStore, OfflineTable, OfflineValue, OfflineValues } from '../offline/offline-store.ts';
+import type { KeyValues, WriteReport } from '../online/online-store.ts';
+import { InvalidInputError } from '../read/online-runtime.ts';
+import type { FeatureStream, StreamBatch, StreamMessage, StreamRecord, StreamSubscription } from '../stream/feature-stream.ts';
+import { OnlineWriter } from '../write/online-writer.ts';
+import type { WritePath } from '../write/write-path.ts';
+import { DEAD_LETTER_MESSAGES, deadLetterRecord, deadLetterTopicOf, type DeadLetterReason } from './dead-letter.ts';
+import type { DownsyncFeature } from './downsync-features.ts';
+import { createDownsyncMetrics, type DownsyncMetrics } from './downsync-metrics.ts';
+import { PendingInvalidations } from './pending-invalidations.ts';
+import { DEFAULT_SAMPLING_SEED, isSampled, needsSamplerState } from './sampler.ts';
+import type { SamplerStateEntry, SamplerStateStore } from './sampler-state.ts';
+
+export const DEFAULT_FLUSH_ROWS = 5_000;
+export const DEFAULT_FLUSH_MS = 1_000;
+
+/** The `event` of the worker's lifecycle log lines. */
+export const DOWNSYNC_LOG = {
+  started: 'started',
+  samplingOff: 'sampling disabled',
+  batchFailed: 'batch failed',
+  flushFailed: 'flush failed',
+  commitFailed: 'commit failed',
+  cacheFailing: 'cache deletes failing',
+  cacheRecovered: 'cache deletes confirmed again',
+  stopping: 'stopping',
+  stopped: 'stopped',
+} as const;
+
+export type DownsyncLog = (event: string, fields: Readonly<Record<string, unknown>>) => void;
+
+export const DOWNSYNC_ERRORS = {
+  stopping: 'the worker is stopping: the batch is left for the next holder of the partition',
+  badFlush: (flag: string, value: unknown) => `${flag} must be a positive integer, got ${String(value)}`,
+} as const;
+
+/** A batch refused because the worker is stopping (not an error: it stays uncommitted). */
+export class WorkerStoppingError extends Error {
+  override readonly name = 'WorkerStoppingError';
+  readonly code = 'DOWNSYNC_STOPPING';
+  constructor() {
+    super(DOWNSYNC_ERRORS.stopping);
+  }
+}
+
+export interface DownsyncWorkerOptions {
+  readonly stream: FeatureStream;
+  readonly topic: string;
+  readonly groupId: string;
+  /** Default `<topic>.dlq`. */
+  readonly deadLetterTopic?: string;
+  readonly catalog: FeatureCatalog;
+  readonly features: ReadonlyMap<string, DownsyncFeature>;
+  /** Over the online store as reads use it (cache decorator included). */
+  readonly writePath: WritePath;
+  /** The cache behind the decorator, to retry deletes it did not confirm; null without a cache. */
+  readonly cache: FeatureCache | null;
+  /** null: nothing is sampled (logged once at start). */
+  readonly offline: OfflineStore | null;
+  readonly samplerState: SamplerStateStore;
+  /** Every worker of a group must use the same seed (sampler.ts). */
+  readonly samplingSeed?: string;
+  readonly flushRows?: number;
+  readonly flushMs?: number;
+  readonly metrics?: DownsyncMetrics;
+  readonly log?: DownsyncLog;
+  readonly now?: () => number;
+  /** Pending cache deletes: first retry delay (default 100 ms, doubling up to 5 s). */
+  readonly invalidationRetryMs?: number;
+}
+
+export interface DownsyncStats {
+  readonly batches: number;
+  readonly applied: number;
+  readonly deadLettered: number;
+  readonly sampled: number;
+  readonly offlineDuplicates: number;
+  readonly commits: number;
+  readonly pendingInvalidations: number;
+}
+
+/** A command that passed every check. */
+interface Checked {
+  readonly message: StreamMessage;
+  readonly command: FeatureCommand;
+  readonly feature: DownsyncFeature;
+  readonly key: KeyValues;
+  readonly record: Readonly<Record<string, unknown>>;
+}
+
+type Verdict = { readonly ok: true; readonly checked: Checked } | { readonly ok: false; readonly reason: DeadLetterReason; readonly text: string; readonly command: FeatureCommand | null };
+
+interface Buffered {
+  readonly table: OfflineTable;
+  readonly rows: OfflineRow[];
+}
+
+export class DownsyncWorker {
+  private readonly writer: OnlineWriter;
+  private readonly metrics: DownsyncMetrics;
+  private readonly log: DownsyncLog;
+  private readonly now: () => number;
+  private readonly seed: string;
+  private readonly flushRows: number;
+  private readonly flushMs: number;
+  private readonly deadLetterTopic: string;
+  private readonly pending: PendingInvalidations | null;
+  private subscription: StreamSubscription | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly positions = new Map<number, bigint>();
+  private readonly buffer = new Map<string, Buffered>();
+  private bufferedRows = 0;
+  /** Sampler state not saved yet: `feature\0entity` → entry. */
+  private readonly unsavedState = new Map<string, SamplerStateEntry>();
+  private lastFlush: number;
+  private counts = { batches: 0, applied: 0, deadLettered: 0, sampled: 0, offlineDuplicates: 0, commits: 0 };
+
+  constructor(private readonly options: DownsyncWorkerOptions) {
+    this.writer = new OnlineWriter(options.writePath);
+    this.metrics = options.metrics ?? createDownsyncMetrics();
+    this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
+    this.seed = options.samplingSeed ?? DEFAULT_SAMPLING_SEED;
+    this.flushRows = positiveInteger('flushRows', options.flushRows ?? DEFAULT_FLUSH_ROWS);
+    this.flushMs = positiveInteger('flushMs', options.flushMs ?? DEFAULT_FLUSH_MS);
+    this.deadLetterTopic = options.deadLetterTopic ?? deadLetterTopicOf(options.topic);
+    this.lastFlush = this.now();
+    this.pending = options.cache
+      ? new PendingInvalidations(options.cache, {
+          onCount: (n) => this.metrics.pendingInvalidations(n),
+          onState: (state, pending, error) =>
+            this.log(state === 'failing' ? DOWNSYNC_LOG.cacheFailing : DOWNSYNC_LOG.cacheRecovered, { pending, ...(error ? { error: errorText(error) } : {}) }),
+          ...(options.invalidationRetryMs !== undefined ? { firstDelayMs: options.invalidationRetryMs } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        })
+      : null;
+  }
+
+  /** Joins the group and starts consuming. */
+  async start(): Promise<void> {
+    const sampled = [...this.options.features.values()].filter((f) => f.sampling !== null).map((f) => f.feature.fullName);
+    if (this.options.offline === null && sampled.length > 0) this.log(DOWNSYNC_LOG.samplingOff, { features: sampled, reason: 'no offline store' });
+    this.subscription = await this.options.stream.subscribe({
+      topic: this.options.topic,
+      groupId: this.options.groupId,
+      handler: (batch) => this.handle(batch),
+      onError: (error, batch) => {
+        if (!(error instanceof WorkerStoppingError)) this.log(DOWNSYNC_LOG.batchFailed, { partition: batch.partition, firstOffset: String(batch.messages[0]?.offset), error: errorText(error) });
+      },
+    });
+    this.timer = setInterval(() => {
+      if (this.stopping || this.now() - this.lastFlush < this.flushMs) return;
+      void this.enqueue(() => this.flushIfDue()).catch((e: unknown) => this.log(DOWNSYNC_LOG.flushFailed, { error: errorText(e) }));
+    }, Math.max(10, Math.min(this.flushMs, 250)));
+    this.log(DOWNSYNC_LOG.started, { topic: this.options.topic, group: this.options.groupId, deadLetterTopic: this.deadLetterTopic, flushRows: this.flushRows, flushMs: this.flushMs, sampled: this.options.offline ? sampled : [] });
+  }
+
+  /** Finishes the batch in flight, flushes, commits, leaves the group. Idempotent. */
+  stop(reason = 'stop'): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log(DOWNSYNC_LOG.stopping, { reason });
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      let flushError: unknown = null;
+      try {
+        await this.enqueue(() => this.flush());
+      } catch (e) {
+        flushError = e;
+        this.log(DOWNSYNC_LOG.flushFailed, { error: errorText(e) });
+      }
+      await this.subscription?.close();
+      const cacheClean = this.pending ? await this.pending.drain(1_000) : true;
+      this.pending?.close();
+      this.log(DOWNSYNC_LOG.stopped, { ...this.stats(), cacheClean });
+      if (flushError) throw flushError;
+    })();
+    return this.stopping;
+  }
+
+  stats(): DownsyncStats {
+    return { ...this.counts, pendingInvalidations: this.pending?.size ?? 0 };
+  }
+
+  /** The partitions this worker holds now. */
+  assignment(): readonly number[] {
+    return this.subscription?.assignment() ?? [];
+  }
+
+  get registry(): DownsyncMetrics {
+    return this.metrics;
+  }
+
+  // ---- one batch ----
+
+  private handle(batch: StreamBatch): Promise<void> {
+    if (this.stopping) return Promise.reject(new WorkerStoppingError());
+    return this.enqueue(() => this.process(batch));
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async process(batch: StreamBatch): Promise<void> {
+    const dead: StreamRecord[] = [];
+    const byFeature = new Map<DownsyncFeature, Checked[]>();
+    for (const message of batch.messages) {
+      const verdict = this.check(message);
+      if (verdict.ok) {
+        let list = byFeature.get(verdict.checked.feature);
+        if (!list) byFeature.set(verdict.checked.feature, (list = []));
+        list.push(verdict.checked);
+      } else {
+        dead.push(deadLetterRecord(batch.topic, message, verdict.reason, verdict.text, verdict.command));
+        this.metrics.deadLettered(verdict.reason);
+      }
+    }
+    const applied: Checked[][] = [];
+    for (const [feature, commands] of byFeature) {
+      const kept = await this.apply(feature, commands, dead, batch.topic);
+      if (kept.length > 0) applied.push(kept);
+    }
+    if (dead.length > 0) await this.options.stream.publish(this.deadLetterTopic, dead);
+    if (this.options.offline) for (const commands of applied) if (commands[0]!.feature.sampling) await this.sample(commands);
+
+    const last = batch.messages.at(-1) as StreamMessage;
+    this.positions.set(batch.partition, last.offset);
+    this.metrics.lag(batch.partition, batch.highWatermark - (last.offset + 1n));
+    this.counts.batches++;
+    this.counts.deadLettered += dead.length;
+    await this.flushIfDue();
+  }
+
+  /** Every check before a write; the decoded value comes along for the sampler. */
+  private check(message: StreamMessage): Verdict {
+    let command: FeatureCommand;
+    try {
+      command = decodeFeatureCommand(message.value);
+    } catch (e) {
+      return { ok: false, reason: 'malformed', text: e instanceof CommandDecodeError ? e.message : errorText(e), command: null };
+    }
+    const feature = this.options.features.get(command.feature);
+    if (!feature) return { ok: false, reason: 'unknown-feature', text: DEAD_LETTER_MESSAGES.unknownFeature(command.feature), command };
+    if (!sameBytes(message.key, commandRecordKey(command.feature, command.key))) return { ok: false, reason: 'malformed', text: DEAD_LETTER_MESSAGES.keyMismatch, command };
+    const f = feature.feature;
+    if (!this.options.catalog.canWrite(command.producer, f.fullName)) return { ok: false, reason: 'unauthorised', text: DEAD_LETTER_MESSAGES.unauthorised(command.producer, f.fullName), command };
+    let key: KeyValues;
+    try {
+      key = feature.keyCodec.decode(command.key);
+    } catch (e) {
+      return { ok: false, reason: 'malformed-key', text: errorText(e), command };
+    }
+    if (!f.serde.has(command.writerSchemaId)) return { ok: false, reason: 'unknown-schema', text: DEAD_LETTER_MESSAGES.unknownSchema(command.writerSchemaId, f.fullName), command };
+    let record: Readonly<Record<string, unknown>>;
+    try {
+      record = f.serde.decode({ value: command.value, schemaId: command.writerSchemaId });
+    } catch (e) {
+      return { ok: false, reason: 'undecodable', text: DEAD_LETTER_MESSAGES.undecodable(command.writerSchemaId, errorText(e)), command };
+    }
+    if (f.featureType === 'History') {
+      const inValue = record[f.eventTimeField];
+      if (!(inValue instanceof Date) || inValue.getTime() !== command.eventTime.getTime()) {
+        return { ok: false, reason: 'event-time-mismatch', text: DEAD_LETTER_MESSAGES.eventTimeMismatch(f.eventTimeField, command.eventTime, inValue), command };
+      }
+    }
+    return { ok: true, checked: { message, command, feature, key, record } };
+  }
+
+  /** Writes one feature's commands; returns those applied (rows the write path refused are dead letters). */
+  private async apply(feature: DownsyncFeature, commands: Checked[], dead: StreamRecord[], topic: string): Promise<Checked[]> {
+    const f = feature.feature;
+    const rows = f.featureType === 'Object' ? newestPerKey(f.table.keyColumns, commands) : commands;
+    const byProducer = new Map<string, Checked[]>();
+    for (const c of rows) {
+      let list = byProducer.get(c.command.producer);
+      if (!list) byProducer.set(c.command.producer, (list = []));
+      list.push(c);
+    }
+    const refused = new Set<Checked>();
+    for (const [producer, list] of byProducer) {
+      try {
+        await this.write(producer, feature, list);
+      } catch (e) {
+        if (!(e instanceof InvalidInputError)) throw e;
+        // A check this worker does not make refused the batch: find the rows, one write each.
+        for (const c of list) {
+          try {
+            await this.write(producer, feature, [c]);
+          } catch (one) {
+            if (!(one instanceof InvalidInputError)) throw one;
+            refused.add(c);
+            dead.push(deadLetterRecord(topic, c.message, 'rejected', one.message, c.command));
+            this.metrics.deadLettered('rejected');
+          }
+        }
+      }
+    }
+    const applied = refused.size === 0 ? commands : commands.filter((c) => !refused.has(c));
+    const at = this.now();
+    for (const c of applied) {
+      this.metrics.freshness('event_time', (at - c.command.eventTime.getTime()) / 1000);
+      this.metrics.freshness('sent_at', (at - c.command.sentAt.getTime()) / 1000);
+    }
+    this.metrics.applied(f.fullName, applied.length);
+    this.counts.applied += applied.length;
+    return applied;
+  }
+
+  private async write(producer: string, feature: DownsyncFeature, list: readonly Checked[]): Promise<void> {
+    const f = feature.feature;
+    let report: WriteReport | void;
+    try {
+      report =
+        f.featureType === 'Object'
+          ? await this.writer.put(producer, f.fullName, list.map((c) => ({ key: c.key, value: { value: c.command.value, schemaId: c.command.writerSchemaId, updatedAt: c.command.eventTime } })))
+          : await this.writer.append(
+              producer,
+              f.fullName,
+              list.map((c) => ({ key: c.key, event: { value: c.command.value, schemaId: c.command.writerSchemaId, updatedAt: c.command.eventTime, eventTime: c.command.eventTime } })),
+            );
+    } catch (e) {
+      if (!(e instanceof CacheInvalidationError)) throw e;
+      // The store took the rows; the cached copies may be stale until a retried delete is confirmed.
+      this.pending?.add(this.cacheKeys(feature, list));
+      return;
+    }
+    this.pending?.confirmed(this.cacheKeys(feature, list));
+    if (report && report.superseded) this.metrics.superseded(f.fullName, report.superseded);
+  }
+
+  private cacheKeys(feature: DownsyncFeature, list: readonly Checked[]): string[] {
+    if (this.pending === null) return [];
+    const f = feature.feature;
+    return list.map((c) => cacheKey(f.fullName, f.table.keyColumns, c.key));
+  }
+
+  /** The sampler's decisions for one feature's applied commands, in offset order; sampled rows are buffered. */
+  private async sample(commands: readonly Checked[]): Promise<void> {
+    const feature = commands[0]!.feature;
+    const sampling = feature.sampling!;
+    const f = feature.feature;
+    const entities = commands.map((c) => cacheKey(f.fullName, f.table.keyColumns, c.key));
+    const withState = needsSamplerState(sampling.policy);
+    const state = new Map<string, number>();
+    if (withState) {
+      const toLoad: string[] = [];
+      for (const e of new Set(entities)) {
+        const unsaved = this.unsavedState.get(`${f.fullName}\u0000${e}`);
+        if (unsaved) state.set(e, unsaved.lastSampledMs);
+        else toLoad.push(e);
+      }
+      if (toLoad.length > 0) for (const [e, t] of await this.options.samplerState.load(f.fullName, toLoad)) state.set(e, t);
+    }
+    let buffered = this.buffer.get(f.fullName);
+    if (!buffered) this.buffer.set(f.fullName, (buffered = { table: sampling.offlineTable, rows: [] }));
+    commands.forEach((c, i) => {
+      const entity = entities[i]!;
+      const t = c.command.eventTime.getTime();
+      const last = withState ? (state.get(entity) ?? null) : null;
+      if (!isSampled(sampling.policy, this.seed, f.fullName, entity, t, last)) return;
+      buffered.rows.push(offlineRow(feature, c));
+      this.bufferedRows++;
+      if (withState && (last === null || t > last)) {
+        state.set(entity, t);
+        this.unsavedState.set(`${f.fullName}\u0000${entity}`, { feature: f.fullName, entity, lastSampledMs: t });
+      }
+    });
+  }
+
+  // ---- flush and commit ----
+
+  private async flushIfDue(): Promise<void> {
+    if (this.bufferedRows >= this.flushRows || this.now() - this.lastFlush >= this.flushMs) await this.flush();
+  }
+
+  /** Offline append, then the sampler state, then the offsets: nothing is committed before it is stored. */
+  private async flush(): Promise<void> {
+    this.lastFlush = this.now();
+    if (this.bufferedRows > 0 && this.options.offline) {
+      for (const [name, b] of this.buffer) {
+        if (b.rows.length === 0) continue;
+        const result = await this.options.offline.append(b.table, b.rows);
+        this.metrics.sampled(name, result.appended);
+        this.metrics.offlineDuplicates(name, result.duplicates);
+        this.counts.sampled += result.appended;
+        this.counts.offlineDuplicates += result.duplicates;
+        // Appended: a later failure of another table retries only what is left.
+        b.rows.length = 0;
+      }
+      this.buffer.clear();
+      this.bufferedRows = 0;
+    }
+    if (this.unsavedState.size > 0) {
+      await this.options.samplerState.save([...this.unsavedState.values()]);
+      this.unsavedState.clear();
+    }
+    if (this.positions.size === 0 || !this.subscription) return;
+    const positions = [...this.positions].map(([partition, offset]) => ({ partition, offset }));
+    this.positions.clear();
+    try {
+      await this.subscription.commit(positions);
+      this.counts.commits++;
+      this.metrics.commits();
+    } catch (e) {
+      // A rebalance took the partitions (or the group is gone): their next holder redelivers what was
+      // not committed, and the stores already hold it. Nothing to retry here.
+      this.log(DOWNSYNC_LOG.commitFailed, { partitions: positions.map((p) => p.partition), error: errorText(e) });
+    }
+  }
+}
+
+/** Object features: the newest command per key (by event time; equal times keep the later offset). */
+function newestPerKey(columns: readonly { readonly type: KeyColumnType }[], commands: readonly Checked[]): Checked[] {
+  if (commands.length < 2) return [...commands];
+  const newest = new Map<string, Checked>();
+  for (const c of commands) {
+    const id = cacheKey('', columns, c.key);
+    const held = newest.get(id);
+    if (!held || c.command.eventTime.getTime() >= held.command.eventTime.getTime()) newest.set(id, c);
+  }
+  return [...newest.values()];
+}
+
+/** The typed offline row of a sampled command: key columns from the key, the rest from the decoded value. */
+function offlineRow(feature: DownsyncFeature, c: Checked): OfflineRow<OfflineValues> {
+  const table = feature.sampling!.offlineTable;
+  const values: Record<string, OfflineValue> = {};
+  const keys = feature.feature.keyFields;
+  for (let i = 0; i < keys.length; i++) values[keys[i]!.name] = c.key[i] as OfflineValue;
+  for (const column of table.columns) {
+    if (column.name in values) continue;
+    const v = c.record[column.name];
+    values[column.name] = v === undefined || v === null ? (column.type.kind === 'list' ? [] : null) : (v as OfflineValue);
+  }
+  return { values, updatedAt: c.command.eventTime };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function positiveInteger(what: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(DOWNSYNC_ERRORS.badFlush(what, value));
+  return value;
+}
+
+function errorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n')[0] ?? message;
+}
