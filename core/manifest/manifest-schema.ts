@@ -78,7 +78,8 @@ const featureShape = {
   eventTimeField: z.string().min(1).nullable(),
   /** History only: events kept and served per key; null = unbounded (and always null for Object). */
   maxEvents: positiveInt.nullable(),
-  upsync: z.object({ enabled: z.boolean(), incrementalUpdate: z.boolean(), schedule: z.string().nullable() }),
+  /** `shards`: parallel upsync tasks per run; absent in manifests written before it existed (= 1). */
+  upsync: z.object({ enabled: z.boolean(), incrementalUpdate: z.boolean(), schedule: z.string().nullable(), shards: positiveInt.default(1) }),
   downsync: z.object({ enabled: z.boolean(), minIntervalByKeyMs: z.number().int().nonnegative(), randomSamplingRatio: z.number().positive().max(1) }),
   retentionMs: z.number().int().nonnegative().nullable(),
   cacheTtlMs: positiveInt.nullable(),

@@ -88,7 +88,7 @@ export function buildFeature(
     description: spec.description ?? '',
     fields,
     keyFields: keys.map((f) => f.name),
-    upsync: { enabled: spec.upsync?.enabled ?? false, incrementalUpdate: spec.upsync?.incremental_update ?? false, schedule },
+    upsync: { enabled: spec.upsync?.enabled ?? false, incrementalUpdate: spec.upsync?.incremental_update ?? false, schedule, shards: spec.upsync?.shards ?? 1 },
     downsync: { enabled: spec.downsync?.enabled ?? false, minIntervalByKeyMs: minInterval ?? 0, randomSamplingRatio: ratio },
     retentionMs,
     cacheTtlMs,

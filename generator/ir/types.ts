@@ -40,6 +40,8 @@ export interface UpsyncIR {
   readonly incrementalUpdate: boolean;
   /** Airflow schedule: a cron expression or a preset such as `@daily`; null means triggered externally. */
   readonly schedule: string | null;
+  /** Upsync tasks run in parallel per run (dynamic task mapping), task i running `--shard i/n`; 1 = one task. */
+  readonly shards: number;
 }
 
 export interface DownsyncIR {

@@ -32,6 +32,12 @@ export const upsyncSpec = z.strictObject({
   enabled: z.boolean().describe('Synchronise offline (BigQuery) → online store from an Airflow DAG'),
   incremental_update: z.boolean().optional().describe('Copy only rows updated since the last successful run'),
   schedule: z.string().min(1).optional().describe('Airflow schedule: cron expression or preset such as @daily'),
+  shards: z
+    .int()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe('Parallel upsync tasks (Airflow dynamic task mapping, each `--shard i/n` of the key hash); default 1'),
 });
 
 export const downsyncSpec = z.strictObject({

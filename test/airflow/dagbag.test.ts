@@ -3,67 +3,51 @@
  * own pytest suite, then every generated DAG loaded by Airflow's DagBag and compared with the manifest.
  * Never skipped: a missing venv fails with the command that creates it.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureOperatorPackage, PACKAGE_DIR, PYTHON, python, requireAirflow } from './airflow-venv.ts';
 
-const PYTHON = path.resolve(process.env['AIRFLOW_PYTHON'] ?? '.services/airflow-venv/bin/python');
-const AIRFLOW_HOME = path.resolve(process.env['AIRFLOW_HOME'] ?? '.services/airflow');
-const PACKAGE_DIR = path.resolve('runtime/airflow');
-const DAG_FOLDER = 'generated/airflow';
-const UP = 'run `npm run services -- up airflow` (bash scripts/services/services.sh up airflow), or point AIRFLOW_PYTHON at a python with Airflow';
+/** Each DAG folder with the manifest it was generated from: the repository's, and the golden edge cases (sharding). */
+const FOLDERS = [
+  { dags: 'generated/airflow', manifest: 'generated/manifest.json' },
+  { dags: 'test/fixtures/golden/expected/airflow', manifest: 'test/fixtures/golden/expected/manifest.json' },
+] as const;
 const GOOGLE = `the DAG stubs need apache-airflow-providers-google: ${PYTHON} -m pip install -r scripts/services/requirements-airflow-google.txt`;
 
-interface Task { task_id: string; operator: string; feature?: string; target_features?: string[]; incremental?: boolean }
+interface Task { task_id: string; operator: string; feature?: string; target_features?: string[]; incremental?: boolean; shards?: (string | null)[] }
 interface DagBagReport {
   airflow: string;
   import_errors: Record<string, string>;
   dags: Record<string, { tasks: Task[]; upstream: Record<string, string[]> }>;
 }
-interface ManifestFeature { upsync: { enabled: boolean; incrementalUpdate: boolean } }
-
-function python(args: string[], timeout = 120_000) {
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', timeout, env: { ...process.env, AIRFLOW_HOME, PYTHONDONTWRITEBYTECODE: '1' } });
-  if (r.error) throw new Error(`${PYTHON} ${args.join(' ')}: ${r.error.message}`);
-  return { status: r.status, out: r.stdout, err: r.stderr, all: `${r.stdout}\n${r.stderr}` };
-}
-
-/** The tests must exercise this checkout's operator, so (re)install it editable when the venv has none or another copy. */
-function ensureOperatorPackage(): void {
-  const where = python(['-c', 'import os, featurestore_airflow as m; print(os.path.realpath(m.__file__))']);
-  if (where.status === 0 && where.out.trim().startsWith(realpathSync(PACKAGE_DIR) + path.sep)) return;
-  const inVenv = python(['-c', 'import sys; print(sys.prefix != sys.base_prefix)']).out.trim() === 'True';
-  const install = `${PYTHON} -m pip install --no-deps -e ${path.relative(process.cwd(), PACKAGE_DIR)}`;
-  if (!inVenv) throw new Error(`featurestore_airflow from this checkout is not installed for ${PYTHON} (not a venv, so not installed by the test): ${install}`);
-  const pip = python(['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps', '-e', PACKAGE_DIR], 300_000);
-  if (pip.status !== 0) throw new Error(`${install} failed:\n${pip.all}`);
-}
+interface ManifestFeature { upsync: { enabled: boolean; incrementalUpdate: boolean; shards?: number } }
 
 /** Pins from the services requirements, so a hint never installs other versions than `up airflow` would. */
 function pinned(name: RegExp): string {
   return readFileSync('scripts/services/requirements-airflow.txt', 'utf8').split('\n').filter((l) => name.test(l)).join(' ');
 }
 
-let loaded: DagBagReport | undefined;
+const loaded = new Map<string, DagBagReport>();
 let setupError: unknown;
 
-/** The DagBag report; rethrows a setup failure inside every test, so each one FAILS (a hook error would list them as skipped). */
-function bag(): DagBagReport {
+/** The DagBag report of a folder; rethrows a setup failure inside every test, so each one FAILS (a hook error would list them as skipped). */
+function bagOf(folder: string): DagBagReport {
   if (setupError !== undefined) throw setupError;
-  if (!loaded) throw new Error('load_dagbag.py did not run');
-  return loaded;
+  const report = loaded.get(folder);
+  if (!report) throw new Error(`load_dagbag.py did not run for ${folder}`);
+  return report;
 }
 
 beforeAll(() => {
   try {
-    if (!existsSync(PYTHON)) throw new Error(`No Airflow python at ${PYTHON}: ${UP}`);
-    const airflow = python(['-c', 'import airflow']);
-    if (airflow.status !== 0) throw new Error(`${PYTHON} cannot import airflow: ${UP}\n${airflow.err}`);
+    requireAirflow();
     ensureOperatorPackage();
-    const load = python([path.resolve('test/airflow/load_dagbag.py'), DAG_FOLDER]);
-    if (load.status !== 0) throw new Error(`load_dagbag.py failed:\n${load.err}`);
-    loaded = JSON.parse(load.out) as DagBagReport;
+    for (const { dags } of FOLDERS) {
+      const load = python([path.resolve('test/airflow/load_dagbag.py'), dags]);
+      if (load.status !== 0) throw new Error(`load_dagbag.py ${dags} failed:\n${load.err}`);
+      loaded.set(dags, JSON.parse(load.out) as DagBagReport);
+    }
   } catch (e) {
     setupError = e;
   }
@@ -71,14 +55,15 @@ beforeAll(() => {
 
 describe('runtime/airflow (featurestore-airflow)', () => {
   it('passes its pytest suite in the Airflow venv', () => {
-    bag();
+    bagOf(FOLDERS[0].dags);
     const r = python(['-m', 'pytest', path.relative(process.cwd(), PACKAGE_DIR) + '/tests', '-q', '-p', 'no:cacheprovider']);
     const hint = /No module named pytest/.test(r.err) ? `\npytest is missing: ${PYTHON} -m pip install ${pinned(/^(pytest|iniconfig)==/)}` : '';
     expect(r.status, r.all + hint).toBe(0);
   });
 });
 
-describe(`generated/airflow in Airflow's DagBag`, () => {
+describe.each(FOLDERS)(`$dags in Airflow's DagBag`, ({ dags: DAG_FOLDER, manifest: MANIFEST }) => {
+  const bag = () => bagOf(DAG_FOLDER);
   const upsyncTasks = () => Object.entries(bag().dags).flatMap(([dagId, d]) => d.tasks.filter((t) => t.operator === 'FeatureStoreUpsyncOperator').map((t) => ({ dagId, ...t })));
 
   it('imports every DAG file without errors', () => {
@@ -89,7 +74,7 @@ describe(`generated/airflow in Airflow's DagBag`, () => {
   });
 
   it('puts every upsync feature of the manifest in exactly one FeatureStoreUpsyncOperator, with its incremental mode', () => {
-    const manifest = JSON.parse(readFileSync('generated/manifest.json', 'utf8')) as { features: Record<string, ManifestFeature> };
+    const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { features: Record<string, ManifestFeature> };
     const expected = Object.entries(manifest.features).filter(([, f]) => f.upsync.enabled);
     const holders = new Map<string, Task[]>();
     for (const task of upsyncTasks()) for (const name of task.target_features ?? []) holders.set(name, [...(holders.get(name) ?? []), task]);
@@ -97,6 +82,9 @@ describe(`generated/airflow in Airflow's DagBag`, () => {
     for (const [name, f] of expected) {
       expect(holders.get(name), name).toHaveLength(1);
       expect(holders.get(name)?.[0]?.incremental, `${name}: incremental`).toBe(f.upsync.incrementalUpdate);
+      const n = f.upsync.shards ?? 1;
+      const shards = n === 1 ? [null] : Array.from({ length: n }, (_, i) => `${i}/${n}`);
+      expect(holders.get(name)?.[0]?.shards, `${name}: shards`).toEqual(shards);
     }
   });
 

@@ -1,6 +1,7 @@
 """Loads a folder of DAG files with Airflow's own DagBag and prints what a test needs as one JSON
 object on stdout: {"airflow": version, "import_errors": {file: error},
-"dags": {dag_id: {"tasks": [{task_id, operator, feature?, target_features?, incremental?}], "upstream": {task_id: [ids]}}}}.
+"dags": {dag_id: {"tasks": [{task_id, operator, feature?, target_features?, incremental?, shards?}], "upstream": {task_id: [ids]}}}}.
+shards: the `shard` argument of each task instance ([None] for an unmapped task without one).
 
 Usage: python load_dagbag.py DAG_FOLDER   (run with the Airflow venv's python, AIRFLOW_HOME set)
 """
@@ -15,13 +16,18 @@ import sys
 def describe(dag) -> dict:
     tasks = []
     for task in sorted(dag.tasks, key=lambda t: t.task_id):
-        entry = {"task_id": task.task_id, "operator": type(task).__name__}
+        # A mapped task (.partial(...).expand(...)) is a MappedOperator until it runs: its operator is
+        # task_type, its constructor arguments partial_kwargs, its mapped ones expand_input.value.
+        mapped = getattr(task, "partial_kwargs", None)
+        entry = {"task_id": task.task_id, "operator": task.task_type if mapped is not None else type(task).__name__}
         feature = (getattr(task, "params", None) or {}).get("feature")  # set on the stubs' transforms
         if feature is not None:
             entry["feature"] = feature
-        if hasattr(task, "target_features"):
-            entry["target_features"] = list(task.target_features)
-            entry["incremental"] = task.incremental
+        arguments = mapped if mapped is not None else vars(task)
+        if "target_features" in arguments:
+            entry["target_features"] = list(arguments["target_features"])
+            entry["incremental"] = arguments["incremental"]
+            entry["shards"] = list(task.expand_input.value["shard"]) if mapped is not None else [arguments.get("shard")]
         tasks.append(entry)
     upstream = {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks}
     return {"tasks": tasks, "upstream": upstream}

@@ -48,6 +48,17 @@ describe('manifestSchema', () => {
     expect(problems.filter((p) => p.startsWith(`features.${objectName}.eventTimeField: `))).toHaveLength(1);
   });
 
+  it('reads upsync.shards as 1 in a manifest written before it existed, and refuses shards below 1', () => {
+    const m = json();
+    const [name, entry] = Object.entries(m.features)[0] ?? [];
+    const upsync = { ...(entry?.['upsync'] as Record<string, unknown>) };
+    delete upsync['shards'];
+    m.features[name ?? ''] = { ...entry, upsync };
+    expect(parseManifest(m, 'm.json').features[name ?? '']?.upsync.shards).toBe(1);
+    m.features[name ?? ''] = { ...entry, upsync: { ...upsync, shards: 0 } };
+    expect(problemsOf(m).join('\n')).toMatch(/upsync\.shards/);
+  });
+
   it('refuses a foreign JSON document, naming each missing part', async () => {
     const problems = problemsOf(JSON.parse(await readFile('package.json', 'utf8')));
     expect(problems).toContain(`formatVersion: ${MANIFEST_FORMAT_ERRORS.unreadable}`);

@@ -42,6 +42,14 @@ class Operator:
     def __rrshift__(self, others):
         self.upstream += [o.task_id for o in others]
         return self
+    @classmethod
+    def partial(cls, **kwargs):
+        return Partial(cls, kwargs)
+class Partial:
+    def __init__(self, cls, kwargs):
+        self.cls, self.kwargs = cls, kwargs
+    def expand(self, **mapped):
+        return self.cls(**self.kwargs, expand=mapped)
 `,
   'airflow/__init__.py': 'from fake_base import DAG\n',
   'airflow/providers/__init__.py': '',
@@ -131,7 +139,7 @@ describe('emitAirflow', () => {
       namespace: 'ops',
       fullName: f.fullName.replace(/^[^:]+/, 'ops'),
       tableName: f.tableName.replace(/^[a-z_]+?__/, 'ops__'),
-      upsync: { enabled: true, incrementalUpdate, schedule: null },
+      upsync: { enabled: true, incrementalUpdate, schedule: null, shards: 1 },
     });
     const out = emitAirflow(sampleIr([manual(hostStat, true), manual(pairStat, false)]));
     const text = out.get('airflow/ops_upsync.py') ?? '';
@@ -144,6 +152,34 @@ describe('emitAirflow', () => {
       ['featurestore_upsync_incremental', ['transform_ops__host_stat_v1', 'transform_ops__pair_stat_v2'], ['ops::host-stat-v1'], true],
       ['featurestore_upsync_full', ['transform_ops__host_stat_v1', 'transform_ops__pair_stat_v2'], ['ops::pair-stat-v2'], false],
     ]);
+  });
+
+  it('fans a sharded group out with dynamic task mapping, one task per (mode, shard count)', () => {
+    const ops = (f: FeatureIR, incrementalUpdate: boolean, shards: number): FeatureIR => ({
+      ...f,
+      namespace: 'ops',
+      fullName: f.fullName.replace(/^[^:]+/, 'ops'),
+      tableName: f.tableName.replace(/^[a-z_]+?__/, 'ops__'),
+      upsync: { enabled: true, incrementalUpdate, schedule: '@hourly', shards },
+    });
+    const out = emitAirflow(sampleIr([ops(hostStat, true, 4), ops(pairStat, true, 1), ops(richHistory, false, 3)]));
+    const text = out.get('airflow/ops_upsync.py') ?? '';
+    expect(text).toContain('    ).expand(shard=[f"{i}/4" for i in range(4)])\n');
+    const [file] = writeAll(join(tmp, 'sharded'), out);
+    const { tasks } = runDag(file ?? '');
+    const upsyncs = tasks.filter((t) => String(t.task_id).startsWith('featurestore_upsync'));
+    expect(upsyncs.map((t) => [t.task_id, t.target_features, t.incremental, t.expand ?? null])).toEqual([
+      ['featurestore_upsync_incremental_1_shards', ['ops::pair-stat-v2'], true, null],
+      ['featurestore_upsync_incremental_4_shards', ['ops::host-stat-v1'], true, { shard: ['0/4', '1/4', '2/4', '3/4'] }],
+      ['featurestore_upsync_full', ['ops::rich-history-v1'], false, { shard: ['0/3', '1/3', '2/3'] }],
+    ]);
+    for (const t of upsyncs) expect(t.upstream, String(t.task_id)).toHaveLength(3);
+  });
+
+  it('keeps the plain task id when every feature of a DAG has the same mode and shard count', () => {
+    const sharded = { ...hostStat, upsync: { ...hostStat.upsync, shards: 2 } };
+    const { tasks } = runDag(writeAll(join(tmp, 'one-group'), emitAirflow(sampleIr([sharded])))[0] ?? '');
+    expect(tasks.at(-1)).toMatchObject({ task_id: 'featurestore_upsync', expand: { shard: ['0/2', '1/2'] } });
   });
 
   it('gives clashing schedule slugs a hash so DAG ids stay unique', () => {

@@ -60,7 +60,7 @@ export function feature(
     description: '',
     fields,
     keyFields: fields.filter((f) => f.isKey).map((f) => f.name),
-    upsync: { enabled: false, incrementalUpdate: false, schedule: null },
+    upsync: { enabled: false, incrementalUpdate: false, schedule: null, shards: 1 },
     downsync: { enabled: false, minIntervalByKeyMs: 0, randomSamplingRatio: 1 },
     retentionMs: null,
     cacheTtlMs: 60_000,

@@ -100,6 +100,8 @@ export const CASES: readonly InvalidCase[] = [
   { name: 'unknown consumer in access', yaml: `a::b-v1:\n${OK}  access: { read: [recsis] }\n`, expected: [{ line: 6, column: 20, field: 'access.read.0', message: 'unknown consumer "recsis"', hint: 'did you mean recsys?' }] },
   { name: 'invalid Airflow schedule', yaml: `a::b-v1:\n${OK}  upsync: { enabled: true, schedule: "every day" }\n`, expected: [{ line: 6, column: 38, field: 'upsync.schedule', message: /neither a cron expression nor an Airflow preset/ }] },
   { name: 'boolean written as a string', yaml: `a::b-v1:\n${OK}  upsync: { enabled: "yes" }\n`, expected: [{ line: 6, column: 22, field: 'upsync.enabled', message: 'enabled must be a boolean, not string "yes"', hint: 'write true or false (without quotes)' }] },
+  { name: 'upsync shards below one', yaml: `a::b-v1:\n${OK}  upsync: { enabled: true, shards: 0 }\n`, expected: [{ line: 6, column: 36, field: 'upsync.shards', message: /^shards must be (at least|>=|greater).*1/ }] },
+  { name: 'upsync shards not an integer', yaml: `a::b-v1:\n${OK}  upsync: { enabled: true, shards: 2.5 }\n`, expected: [{ line: 6, column: 36, field: 'upsync.shards', message: 'shards must be an int, not number 2.5' }] },
   { name: 'table name too long for Cassandra', yaml: `averyveryverylongnamespace::and-an-even-longer-feature-name-v1:\n${OK}`, expected: [{ line: 1, column: 1, message: /table name ".*" is 62 characters; Cassandra allows 48/ }] },
   {
     name: 'feature defined in two files',

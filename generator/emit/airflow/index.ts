@@ -73,17 +73,39 @@ export function dagId(group: UpsyncGroup): string {
   return group.suffix === '' ? `featurestore_upsync__${group.namespace}` : `featurestore_upsync__${group.namespace}__${group.suffix}`;
 }
 
-function upsyncTasks(features: readonly FeatureIR[]) {
-  const incremental = features.filter((f) => f.upsync.incrementalUpdate).map((f) => f.fullName);
-  const full = features.filter((f) => !f.upsync.incrementalUpdate).map((f) => f.fullName);
-  // The operator takes one `incremental` flag, so a mixed group needs one task per mode.
-  if (incremental.length === 0 || full.length === 0) {
-    return [{ varName: 'upsync', taskId: 'featurestore_upsync', features: [...incremental, ...full], incremental: full.length === 0 ? 'True' : 'False' }];
+interface UpsyncTask {
+  readonly varName: string;
+  readonly taskId: string;
+  readonly features: readonly string[];
+  readonly incremental: 'True' | 'False';
+  /** > 1: one mapped task instance per shard (`.partial(...).expand(shard=...)`). */
+  readonly shards: number;
+  readonly sharded: boolean;
+}
+
+/**
+ * The operator takes one `incremental` flag and one `--shard i/n`, so features are grouped by (mode,
+ * shard count), incremental first, then by shard count. Ids stay `featurestore_upsync` for the common
+ * single group; a part is added only where it tells two tasks apart (`_incremental`/`_full` when both
+ * modes exist, `_<n>_shards` when one mode has several shard counts), so adding a group renames
+ * only the tasks it could be confused with.
+ */
+function upsyncTasks(features: readonly FeatureIR[]): UpsyncTask[] {
+  const groups = new Map<string, { incremental: boolean; shards: number; features: string[] }>();
+  for (const f of features) {
+    const key = `${f.upsync.incrementalUpdate ? 0 : 1}/${String(f.upsync.shards).padStart(5, '0')}`;
+    const group = groups.get(key) ?? { incremental: f.upsync.incrementalUpdate, shards: f.upsync.shards, features: [] };
+    groups.set(key, group);
+    group.features.push(f.fullName);
   }
-  return [
-    { varName: 'upsync_incremental', taskId: 'featurestore_upsync_incremental', features: incremental, incremental: 'True' },
-    { varName: 'upsync_full', taskId: 'featurestore_upsync_full', features: full, incremental: 'False' },
-  ];
+  const ordered = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  const bothModes = new Set(ordered.map((g) => g.incremental)).size > 1;
+  return ordered.map((g) => {
+    const mode = bothModes ? (g.incremental ? '_incremental' : '_full') : '';
+    const sameMode = ordered.filter((o) => o.incremental === g.incremental).length > 1;
+    const part = `${mode}${sameMode ? `_${g.shards}_shards` : ''}`;
+    return { varName: `upsync${part}`, taskId: `featurestore_upsync${part}`, features: g.features, incremental: g.incremental ? 'True' : 'False', shards: g.shards, sharded: g.shards > 1 };
+  });
 }
 
 function dagView(ir: IR, group: UpsyncGroup) {

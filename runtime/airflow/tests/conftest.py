@@ -21,13 +21,16 @@ FAKE_CLI = textwrap.dedent(
         json.dump(sys.argv[1:], f)
     print("upsync: reading offline rows", flush=True)
     print("progress 50%", file=sys.stderr, flush=True)
+    features = [sys.argv[i + 1] for i, a in enumerate(sys.argv) if a == "--feature"]
     if mode == "ok":
-        print(json.dumps({"ok": True, "features": sys.argv.count("--feature"), "rows": 42}))
+        print(json.dumps({"ok": True, "features": [{"feature": f, "rowsRead": 42} for f in features], "totals": {"rowsRead": 42 * len(features)}}))
     elif mode == "fail":
         for i in range(1, 31):
             print(f"error line {i}", file=sys.stderr)
-        print(json.dumps({"ok": False}))
+        print(json.dumps({"ok": False, "features": [], "totals": {"rowsRead": 7}}))
         sys.exit(3)
+    elif mode == "not-ok":
+        print(json.dumps({"ok": False, "features": [], "totals": {}}))
     elif mode == "no-json":
         print("done, but no summary")
     elif mode == "hang":

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pendulum
@@ -31,34 +33,88 @@ def make(fake: FakeCli, mode: str = "ok", **kwargs) -> FeatureStoreUpsyncOperato
     )
 
 
-def test_builds_the_documented_command_line(fake_cli):
+def test_incremental_sends_only_the_stable_upper_edge(fake_cli):
     make(fake_cli).execute(CONTEXT)
     assert fake_cli.argv() == [
         "upsync",
         "--feature", "azar-lounge::user-interaction-v1",
         "--feature", "azar-lounge::user-stats-v12",
         "--incremental",
-        "--since", "2024-05-01T00:00:00+00:00",
         "--until", "2024-05-01T01:00:00+00:00",
         "--json",
     ]
 
 
-def test_full_mode_generated_dir_and_extra_args(fake_cli):
+def test_full_mode_copies_the_whole_table_whatever_the_interval(fake_cli):
     make(fake_cli, incremental=False, generated_dir="/srv/generated", extra_args=["--batch-size", 500]).execute(CONTEXT)
     argv = fake_cli.argv()
     assert "--full" in argv and "--incremental" not in argv
+    assert "--since" not in argv and "--until" not in argv
     assert argv[-5:] == ["--generated", "/srv/generated", "--batch-size", "500", "--json"]
 
 
 @pytest.mark.parametrize(
     "context",
-    [{}, {"data_interval_start": None, "data_interval_end": None}, {**CONTEXT, "data_interval_end": CONTEXT["data_interval_start"]}],
-    ids=["absent", "none", "empty"],
+    [{}, {"data_interval_start": None, "data_interval_end": None}],
+    ids=["absent", "none"],
 )
-def test_without_a_data_interval_the_window_is_left_to_the_cli(fake_cli, context):
+def test_without_a_data_interval_the_upper_edge_is_left_to_the_cli(fake_cli, context):
     make(fake_cli).execute(context)
-    assert "--since" not in fake_cli.argv() and "--until" not in fake_cli.argv()
+    assert "--until" not in fake_cli.argv() and "--since" not in fake_cli.argv()
+    assert "--incremental" in fake_cli.argv()
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_a_conf_window_is_a_full_backfill_of_that_window(fake_cli, incremental):
+    run = SimpleNamespace(conf={"since": "2024-04-01T00:00:00Z", "until": "2024-04-02T09:00:00+09:00"}, run_type="manual")
+    make(fake_cli, incremental=incremental).execute({**CONTEXT, "dag_run": run})
+    argv = fake_cli.argv()
+    assert argv[5:11] == ["--full", "--since", "2024-04-01T00:00:00+00:00", "--until", "2024-04-02T00:00:00+00:00", "--json"]
+    assert "--incremental" not in argv
+
+
+def test_an_airflow_backfill_run_copies_its_data_interval_in_full(fake_cli):
+    make(fake_cli).execute({**CONTEXT, "dag_run": SimpleNamespace(conf={}, run_type="backfill")})
+    assert fake_cli.argv()[5:10] == ["--full", "--since", "2024-05-01T00:00:00+00:00", "--until", "2024-05-01T01:00:00+00:00"]
+
+
+def test_a_scheduled_run_with_an_unrelated_conf_follows_the_feature_mode(fake_cli):
+    make(fake_cli).execute({**CONTEXT, "dag_run": SimpleNamespace(conf={"note": "x"}, run_type="scheduled")})
+    assert fake_cli.argv()[5:8] == ["--incremental", "--until", "2024-05-01T01:00:00+00:00"]
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        ({"since": "2024-04-01T00:00:00Z"}, "both"),
+        ({"until": "2024-04-01T00:00:00Z"}, "both"),
+        ({"since": "yesterday", "until": "2024-04-01T00:00:00Z"}, "ISO 8601"),
+        ({"since": "2024-04-02T00:00:00Z", "until": "2024-04-01T00:00:00Z"}, "since < until"),
+        ({"since": "2024-04-01T00:00:00Z", "until": "2024-04-01T00:00:00Z"}, "since < until"),
+    ],
+)
+def test_a_bad_conf_window_fails_the_task_before_running_anything(fake_cli, conf, message):
+    with pytest.raises(AirflowException, match=message):
+        make(fake_cli).execute({**CONTEXT, "dag_run": SimpleNamespace(conf=conf, run_type="manual")})
+    assert not Path(fake_cli.argv_file).exists()
+
+
+def test_shard_is_passed_through(fake_cli):
+    make(fake_cli, shard="3/4").execute(CONTEXT)
+    assert fake_cli.argv()[-3:] == ["--shard", "3/4", "--json"]
+
+
+@pytest.mark.parametrize("shard", ["4/4", "5/4", "-1/4", "1/0", "0/0", "01/4", "a/b", "1 / 4", "1/4/2", "", 3])
+def test_invalid_shards_are_rejected_at_construction(shard):
+    with pytest.raises(ValueError, match="shard"):
+        FeatureStoreUpsyncOperator(task_id="t", target_features=FEATURES, shard=shard)
+
+
+def test_a_templated_shard_is_checked_after_rendering(fake_cli):
+    op = make(fake_cli, shard="{{ params.shard }}")
+    op.shard = "2/2"  # what rendering produced
+    with pytest.raises(AirflowException, match="below the shard count"):
+        op.execute(CONTEXT)
 
 
 def test_featurestore_bin_env_is_used_when_no_binary_is_given(fake_cli, monkeypatch):
@@ -76,7 +132,8 @@ def test_an_explicit_featurestore_bin_beats_the_env(fake_cli, monkeypatch):
 
 def test_returns_the_json_summary_and_streams_output_to_the_log(fake_cli, caplog, capsys):
     caplog.set_level("INFO")
-    assert make(fake_cli).execute(CONTEXT) == {"ok": True, "features": 2, "rows": 42}
+    summary = make(fake_cli).execute(CONTEXT)
+    assert summary == {"ok": True, "features": [{"feature": f, "rowsRead": 42} for f in FEATURES], "totals": {"rowsRead": 84}}
     # Airflow 2 logs through stdlib logging (caplog); Airflow 3's structlog prints to stdout (capsys).
     logged = caplog.text + capsys.readouterr().out
     assert "stdout: upsync: reading offline rows" in logged
@@ -90,6 +147,16 @@ def test_failure_raises_with_exit_code_and_stderr_tail(fake_cli):
     assert "exit code 3" in message
     assert "error line 30" in message and "error line 11" in message
     assert "error line 10\n" not in message  # only the last STDERR_TAIL_LINES (20) lines
+
+
+def test_failure_carries_the_summary_the_cli_printed(fake_cli):
+    with pytest.raises(AirflowException, match=r'summary: \{"ok": false, "features": \[\], "totals": \{"rowsRead": 7\}\}'):
+        make(fake_cli, mode="fail").execute(CONTEXT)
+
+
+def test_exit_zero_with_a_summary_saying_not_ok_is_a_failure(fake_cli):
+    with pytest.raises(AirflowException, match="ok: false"):
+        make(fake_cli, mode="not-ok").execute(CONTEXT)
 
 
 def test_exit_zero_without_a_json_summary_is_a_failure(fake_cli):

@@ -6,6 +6,7 @@ The command line it runs is documented in upsync_command.py.
 """
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -16,7 +17,13 @@ from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Optional
 
 from featurestore_airflow._compat import AirflowException, BaseOperator
-from featurestore_airflow.upsync_command import build_upsync_argv, parse_summary, validate_feature_names
+from featurestore_airflow.upsync_command import (
+    backfill_window,
+    build_upsync_argv,
+    parse_summary,
+    validate_feature_names,
+    validate_shard,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -28,13 +35,19 @@ class FeatureStoreUpsyncOperator(BaseOperator):
     """Copies the rows of `target_features` written since the last run from the offline store to the
     online store by running `featurestore upsync ... --json`; returns the CLI's JSON summary (XCom).
 
+    incremental: --incremental --until <data_interval_end> (the CLI keeps the watermark), else --full.
+    A run whose conf holds {"since": ISO, "until": ISO}, or an `airflow backfill` run, is a full copy
+    of that window instead (--full --since --until).
+    shard: "I/N" (0 <= I < N) runs --shard I/N; the generated DAGs map it over range(N) with
+    `.partial(...).expand(shard=[...])` when the feature sets `upsync.shards`.
+
     featurestore_bin: explicit value, else $FEATURESTORE_BIN of the task's environment, else
     "featurestore" on PATH. Resolved when the task runs, because the worker's environment (not the
     DAG processor's) decides where the CLI is installed.
     env: added to the worker's environment (the CLI needs PATH and the store credentials from it).
     """
 
-    template_fields: Sequence[str] = ("target_features", "featurestore_bin", "generated_dir", "extra_args", "env")
+    template_fields: Sequence[str] = ("target_features", "shard", "featurestore_bin", "generated_dir", "extra_args", "env")
     ui_color = "#d5f5e3"
 
     STDERR_TAIL_LINES = 20  # how much of stderr the failure message carries
@@ -45,6 +58,7 @@ class FeatureStoreUpsyncOperator(BaseOperator):
         *,
         target_features: list[str],
         incremental: bool = True,
+        shard: Optional[str] = None,
         featurestore_bin: Optional[str] = None,
         generated_dir: Optional[str] = None,
         extra_args: Sequence[str] = (),
@@ -57,6 +71,7 @@ class FeatureStoreUpsyncOperator(BaseOperator):
         if not isinstance(incremental, bool):
             raise ValueError(f"incremental must be True or False, got {incremental!r}")
         self.incremental = incremental
+        self.shard = validate_shard(shard, allow_templates=True)
         self.featurestore_bin = featurestore_bin
         self.generated_dir = generated_dir
         self.extra_args = [str(a) for a in extra_args]
@@ -66,6 +81,14 @@ class FeatureStoreUpsyncOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         try:  # again after Jinja rendering
             features = validate_feature_names(self.target_features, allow_templates=False)
+            shard = validate_shard(self.shard, allow_templates=False)
+            dag_run = context.get("dag_run")
+            backfill = backfill_window(
+                getattr(dag_run, "conf", None),
+                getattr(dag_run, "run_type", None),
+                context.get("data_interval_start"),
+                context.get("data_interval_end"),
+            )
         except ValueError as e:
             raise AirflowException(str(e)) from None
         child_env = {**os.environ, **{k: str(v) for k, v in self.env.items()}}
@@ -74,8 +97,9 @@ class FeatureStoreUpsyncOperator(BaseOperator):
             binary,
             features,
             incremental=self.incremental,
-            since=context.get("data_interval_start"),
             until=context.get("data_interval_end"),
+            backfill=backfill,
+            shard=shard,
             generated_dir=self.generated_dir,
             extra_args=self.extra_args,
         )
@@ -84,13 +108,19 @@ class FeatureStoreUpsyncOperator(BaseOperator):
         if returncode != 0:
             how = f"was killed by {signal.Signals(-returncode).name}" if returncode < 0 else f"failed with exit code {returncode}"
             tail = "\n".join(stderr_tail) or "(stderr was empty)"
-            raise AirflowException(f"featurestore upsync {how}; last stderr lines:\n{tail}")
+            try:  # a failed run still prints its summary (what was written before the failure)
+                summary = f"\nsummary: {json.dumps(parse_summary(last_stdout))}"
+            except ValueError:
+                summary = ""
+            raise AirflowException(f"featurestore upsync {how}{summary}\nlast stderr lines:\n{tail}")
         try:
-            summary = parse_summary(last_stdout)
+            summary_obj = parse_summary(last_stdout)
         except ValueError as e:
             raise AirflowException(f"featurestore upsync exited 0 but {e}") from None
-        self.log.info("Upsync summary: %s", summary)
-        return summary
+        if summary_obj.get("ok") is False:
+            raise AirflowException(f"featurestore upsync exited 0 but its summary says ok: false: {json.dumps(summary_obj)}")
+        self.log.info("Upsync summary: %s", json.dumps(summary_obj))
+        return summary_obj
 
     def _run(self, argv: list[str], env: dict[str, str]) -> tuple[int, Optional[str], list[str]]:
         try:
