@@ -6,6 +6,7 @@ import { emitAcl } from './acl/index.ts';
 import { emitAirflow } from './airflow/index.ts';
 import { emitAvro } from './avro/index.ts';
 import { emitBigQuery } from './bigquery/index.ts';
+import { emitCommandSchemas } from './commands/index.ts';
 import { emitCql } from './cql/index.ts';
 import { emitJsonSchemas } from './json-schema/index.ts';
 import { emitManifest } from './manifest/index.ts';
@@ -26,6 +27,7 @@ export interface EmitContext {
 export const EMITTERS: readonly ((ir: IR, ctx: EmitContext) => FileMap)[] = [
   (ir, ctx) => emitTypeScript(ir, { runtimeImport: ctx.runtimeImport }),
   emitAvro,
+  emitCommandSchemas,
   emitCql,
   emitBigQuery,
   emitAirflow,
