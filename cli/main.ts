@@ -10,6 +10,7 @@ import { migrateCommand, type MigrateFlags } from './migrate.ts';
 import { packageVersion } from './package-version.ts';
 import { planCommand, type PlanFlags } from './plan.ts';
 import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './serve.ts';
+import { defineUpsyncCommand } from './upsync.ts';
 
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.ts';
 
@@ -84,6 +85,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action(async (opts: ServeFlags) => {
       exitCode = await serveCommand(opts, io);
     });
+
+  defineUpsyncCommand(program, io, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -158,12 +158,20 @@ export interface SyncStores {
  * Checks the flags, locates the project, loads the manifest and ACL, and opens what `needs` asks for.
  * Throws UsageError (a flag, the project) or StoreOpenError (a store), after closing what it opened.
  */
-export async function openSyncStores(flags: StoreFlags, needs: StoreNeeds, cwd = process.cwd()): Promise<SyncStores> {
+export async function openSyncStores(flags: StoreFlags, needs: StoreNeeds, hooks: OpenHooks = {}): Promise<SyncStores> {
   const checked = await checkStoreFlags(flags);
-  return openCheckedStores(flags, checked, needs, cwd);
+  return openCheckedStores(flags, checked, needs, hooks);
 }
 
-export async function openCheckedStores(flags: StoreFlags, checked: CheckedStoreFlags, needs: StoreNeeds, cwd = process.cwd()): Promise<SyncStores> {
+export interface OpenHooks {
+  /** Working folder the flags are relative to (default process.cwd()). */
+  readonly cwd?: string;
+  /** Called with the loaded manifest before any store opens: the command's own checks (throw UsageError). */
+  readonly validate?: (catalog: FeatureCatalog, manifest: Manifest) => void;
+}
+
+export async function openCheckedStores(flags: StoreFlags, checked: CheckedStoreFlags, needs: StoreNeeds, hooks: OpenHooks = {}): Promise<SyncStores> {
+  const cwd = hooks.cwd ?? process.cwd();
   const project = await locateServeProject(flags, cwd);
   const projectDir = path.dirname(project.defaultSqlitePath);
   let catalog: FeatureCatalog;
@@ -176,6 +184,7 @@ export async function openCheckedStores(flags: StoreFlags, checked: CheckedStore
     const message = e instanceof ManifestError ? e.problems.join('; ') : e instanceof Error ? e.message : String(e);
     throw new StoreOpenError(STORE_FLAG_ERRORS.badManifest(message));
   }
+  hooks.validate?.(catalog, manifest);
 
   let onlineTarget: OnlineTarget | null = null;
   let onlineText: string | null = null;
