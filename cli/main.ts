@@ -10,6 +10,8 @@ import { migrateCommand, type MigrateFlags } from './migrate.ts';
 import { packageVersion } from './package-version.ts';
 import { planCommand, type PlanFlags } from './plan.ts';
 import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } from './serve.ts';
+import { SEND_DEFAULTS, sendCommand, type SendFlags } from './send.ts';
+import { addStreamOptions } from './stream-flags.ts';
 import { defineUpsyncCommand } from './upsync.ts';
 
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.ts';
@@ -88,6 +90,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   defineUpsyncCommand(program, io, (code) => {
     exitCode = code;
+  });
+
+  addStreamOptions(
+    program
+      .command('send')
+      .description('send commands for one feature from a JSON Lines file to the command topic (every line checked first; nothing sent if one is invalid)')
+      .requiredOption('--feature <name>', 'the feature, namespace::name-vN')
+      .requiredOption('--file <rows.jsonl>', 'one {"key": {...}, "value": {...}, "eventTime"?: ISO} per line, YAML field names, Longs as decimal strings')
+      .option('--consumer <name>', "the consumer sending (must be in the feature's access.write; default: its only writer)")
+      .option('--generated <dir>', 'the generated folder (default: generated/ beside the config file, else in the working folder)')
+      .option('--config <file>', 'project config (default: ./featurestore.yaml when present)')
+      .option('--batch-size <n>', 'commands per acknowledged batch', SEND_DEFAULTS.batchSize)
+      .addOption(new Option('--json', 'print a JSON summary on stdout').default(false)),
+  ).action(async (opts: SendFlags) => {
+    exitCode = await sendCommand(opts, io);
   });
 
   try {
