@@ -4,26 +4,20 @@
  * up front with the row's index, the column and what is wrong, and nothing of the batch is written.
  */
 import { LONG_MAX, LONG_MIN } from '../../core/serde/long-type.ts';
+import { INT_MAX, INT_MIN, MAX_OFFLINE_TIME_MS, MIN_OFFLINE_TIME_MS } from './offline-cells.ts';
 import {
-  DEFAULT_OFFLINE_PAGE_SIZE,
   OFFLINE_ERRORS,
-  OFFLINE_INVALID_OPTIONS,
   OFFLINE_INVALID_ROW,
   OfflineStoreError,
   type OfflineColumn,
-  type OfflineReadOptions,
   type OfflineRow,
   type OfflineScalarType,
   type OfflineTable,
   type OfflineValues,
 } from './offline-store.ts';
 
-/** BigQuery's TIMESTAMP range (0001-01-01 .. 9999-12-31 UTC), applied to DuckDB too so tables stay portable. */
-export const MIN_OFFLINE_TIME_MS = -62_135_596_800_000;
-export const MAX_OFFLINE_TIME_MS = 253_402_300_799_999;
-export const MAX_OFFLINE_PAGE_SIZE = 100_000;
-const INT_MIN = -(2 ** 31);
-const INT_MAX = 2 ** 31 - 1;
+export { MAX_OFFLINE_TIME_MS, MIN_OFFLINE_TIME_MS } from './offline-cells.ts';
+export { checkReadOptions, MAX_OFFLINE_PAGE_SIZE, type CheckedReadOptions } from './offline-read.ts';
 // String#isWellFormed is ES2024; the lib here is ES2022.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -38,25 +32,6 @@ export const ROW_PROBLEMS = {
   element: (column: string, index: number, problem: string) => `${column}[${index}]: ${problem}`,
   scalar: (column: string, problem: string) => `${column}: ${problem}`,
 } as const;
-
-export interface CheckedReadOptions {
-  readonly sinceMs: number | null;
-  readonly untilMs: number | null;
-  readonly pageSize: number;
-}
-
-export function checkReadOptions(options: OfflineReadOptions): CheckedReadOptions {
-  const pageSize = options.pageSize ?? DEFAULT_OFFLINE_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_OFFLINE_PAGE_SIZE) {
-    throw new OfflineStoreError(OFFLINE_INVALID_OPTIONS, OFFLINE_ERRORS.pageSize(pageSize));
-  }
-  const since = options.since;
-  const until = options.until;
-  const badSince = since !== null && !isValidDate(since);
-  const badUntil = until !== undefined && (!isValidDate(until) || (since !== null && until.getTime() <= since.getTime()));
-  if (badSince || badUntil) throw new OfflineStoreError(OFFLINE_INVALID_OPTIONS, OFFLINE_ERRORS.window(since, until));
-  return { sinceMs: since === null ? null : since.getTime(), untilMs: until === undefined ? null : until.getTime(), pageSize };
-}
 
 /** Throws OFFLINE_INVALID_ROW at the first problem. */
 export function checkRows(table: OfflineTable, rows: readonly OfflineRow<OfflineValues>[]): void {

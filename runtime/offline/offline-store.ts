@@ -110,6 +110,44 @@ export interface OfflineReadOptions {
    * until the last, but a backend may cut one short (BigQuery caps a response at 10 MB).
    */
   readonly pageSize?: number;
+  /**
+   * Only the rows whose key hashes to `index` modulo `count` (0 <= index < count), computed in the
+   * backend's SQL: n readers with indices 0..n-1 together read every row of the window exactly once.
+   * Deterministic for a given backend (DuckDB version, BigQuery), not across backends.
+   */
+  readonly shard?: OfflineShard;
+  /**
+   * What a stored value the feature's type cannot hold does to the read: 'fail' (the default) ends it
+   * with OFFLINE_UNREADABLE_ROW; 'yield' puts an UnreadableOfflineRow in the page in its place and
+   * reads on (upsync's quarantine). Missing columns fail the read at its start either way.
+   */
+  readonly unreadable?: 'fail' | 'yield';
+}
+
+export interface OfflineShard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * A stored row the feature's type cannot hold, yielded instead of ending the read when the read asks
+ * with `unreadable: 'yield'`. Page order is kept: it sits where the row would have been.
+ */
+export interface UnreadableOfflineRow {
+  readonly kind: 'unreadable';
+  /** Every column read, JSON-safe: bigint → decimal string, bytes → base64, times → ISO text, NaN/±Infinity → text. */
+  readonly raw: Readonly<Record<string, unknown>>;
+  /** The first column (in field order, then fs_updated_at) whose value could not be read. */
+  readonly column: string;
+  readonly reason: string;
+  /** `fs_updated_at`, when that at least is readable. */
+  readonly updatedAt: Date | null;
+}
+
+export type OfflineReadItem<V extends OfflineValues = OfflineValues> = OfflineRow<V> | UnreadableOfflineRow;
+
+export function isUnreadableRow(row: OfflineReadItem<OfflineValues>): row is UnreadableOfflineRow {
+  return (row as { readonly kind?: unknown }).kind === 'unreadable';
 }
 
 export interface AppendResult {
@@ -120,7 +158,8 @@ export interface AppendResult {
 }
 
 export interface OfflineStore {
-  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): AsyncIterable<readonly OfflineRow<V>[]>;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions & { readonly unreadable: 'yield' }): AsyncIterable<readonly OfflineReadItem<V>[]>;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions & { readonly unreadable?: 'fail' }): AsyncIterable<readonly OfflineRow<V>[]>;
   append<V extends OfflineValues>(table: OfflineTable<V>, rows: readonly OfflineRow<V>[]): Promise<AppendResult>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -136,6 +175,8 @@ export const OFFLINE_INVALID_ROW = 'OFFLINE_INVALID_ROW';
 export const OFFLINE_UNREADABLE_ROW = 'OFFLINE_UNREADABLE_ROW';
 export const OFFLINE_STORE_CLOSED = 'OFFLINE_STORE_CLOSED';
 export const OFFLINE_INVALID_OPTIONS = 'OFFLINE_INVALID_OPTIONS';
+/** The table lacks a column the feature has (or fs_updated_at is missing or not a timestamp): no row could be read. */
+export const OFFLINE_SCHEMA_MISMATCH = 'OFFLINE_SCHEMA_MISMATCH';
 
 export type OfflineErrorCode =
   | typeof OFFLINE_STORE_UNREACHABLE
@@ -143,7 +184,8 @@ export type OfflineErrorCode =
   | typeof OFFLINE_INVALID_ROW
   | typeof OFFLINE_UNREADABLE_ROW
   | typeof OFFLINE_STORE_CLOSED
-  | typeof OFFLINE_INVALID_OPTIONS;
+  | typeof OFFLINE_INVALID_OPTIONS
+  | typeof OFFLINE_SCHEMA_MISMATCH;
 
 export const OFFLINE_ERRORS = {
   unreachable: (store: string, where: string, reason: string) => `cannot reach the ${store} offline store at ${where}: ${reason}`,
@@ -153,9 +195,19 @@ export const OFFLINE_ERRORS = {
   closed: (store: string) => `the ${store} offline store is closed`,
   pageSize: (value: unknown) => `pageSize must be an integer from 1 to 100000, got ${String(value)}`,
   window: (since: unknown, until: unknown) => `expected valid Dates with since < until, got ${String(since)} .. ${String(until)}`,
+  shard: (value: unknown) => `shard must be { index, count } with integers 0 <= index < count <= 100000, got ${describeShard(value)}`,
+  unreadableOption: (value: unknown) => `unreadable must be 'fail' or 'yield', got ${String(value)}`,
+  missingColumn: (store: string, table: string, column: string) => `offline table ${table} in ${store} has no column ${column} (the feature's fields and fs_updated_at must all be columns)`,
+  updatedAtType: (store: string, table: string, type: string) => `offline table ${table} in ${store}: fs_updated_at is ${type}, not a TIMESTAMP`,
   invalidRow: (table: string, index: number, problem: string) => `${table}: row ${index}: ${problem}`,
   unreadableRow: (table: string, column: string, problem: string) => `${table}.${column}: a stored value cannot be read as the feature's type: ${problem}`,
 } as const;
+
+function describeShard(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  const { index, count } = value as { readonly index?: unknown; readonly count?: unknown };
+  return `{ index: ${String(index)}, count: ${String(count)} }`;
+}
 
 /**
  * Every failure an adapter reports on purpose: a code to branch on, the driver's error as `cause`.

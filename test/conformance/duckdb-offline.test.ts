@@ -4,23 +4,50 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { DRIVER_ERRORS, MissingDriverError } from '../../runtime/connect/optional-drivers.ts';
 import { manifestSchema } from '../../core/manifest/manifest-schema.ts';
 import { duckdbCreateTable } from '../../runtime/offline/duckdb/duckdb-ddl.ts';
 import { DUCKDB_OFFLINE_USE, openDuckDbOfflineStore } from '../../runtime/offline/duckdb/duckdb-offline-store.ts';
-import { DUCKDB_VALUE_PROBLEMS } from '../../runtime/offline/duckdb/duckdb-values.ts';
-import { OFFLINE_ERRORS, OFFLINE_STORE_UNREACHABLE, OFFLINE_UNREADABLE_ROW } from '../../runtime/offline/offline-store.ts';
+import { CELL_PROBLEMS } from '../../runtime/offline/offline-cells.ts';
+import { isUnreadableRow, OFFLINE_ERRORS, OFFLINE_STORE_UNREACHABLE, OFFLINE_UNREADABLE_ROW } from '../../runtime/offline/offline-store.ts';
 import { offlineTableOf } from '../../runtime/offline/offline-table.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { GENERATED_DIR, GOLDEN_DIR } from './conformance-tables.ts';
-import { offlineStoreConformance } from './offline-store.conformance.ts';
+import { offlineStoreConformance, type RawCell, type RawColumn, type RawType } from './offline-store.conformance.ts';
 import { allOfflineTables, offlineConformanceTables } from './offline-tables.ts';
 
 const dbFile = async () => path.join(await tempDir('duckdb-offline'), 'offline.duckdb');
 
+/** The instance of the last store opened, shared with the harness so it can make tables by hand. */
+let shared: DuckDBInstance | null = null;
+const DUCKDB_RAW_TYPES: Record<RawType, string> = { STRING: 'VARCHAR', INT64: 'BIGINT', FLOAT64: 'DOUBLE', NUMERIC: 'DECIMAL(38,9)', BOOL: 'BOOLEAN', TIMESTAMP: 'TIMESTAMPTZ' };
+
+function duckdbRawLiteral(cell: RawCell, type: RawType): string {
+  const sqlType = DUCKDB_RAW_TYPES[type];
+  if (cell === null) return `CAST(NULL AS ${sqlType})`;
+  if (typeof cell === 'object') return `CAST('${cell.ts}' AS TIMESTAMPTZ)`;
+  if (typeof cell === 'string') return `CAST('${cell.replaceAll("'", "''")}' AS ${sqlType})`;
+  return `CAST(${String(cell)} AS ${sqlType})`;
+}
+
 offlineStoreConformance('DuckDB', {
-  open: async (tables) => openDuckDbOfflineStore({ path: await dbFile(), tables }),
+  open: async (tables) => {
+    const file = await dbFile();
+    if (shared !== null) return openDuckDbOfflineStore({ path: file, tables });
+    shared = await DuckDBInstance.create(file);
+    return openDuckDbOfflineStore({ path: file, tables, instance: shared });
+  },
+  createRawTable: async (name, columns, rows) => {
+    const connection = await (shared as DuckDBInstance).connect();
+    try {
+      await connection.run(`CREATE TABLE "${name}" (${columns.map((c) => `"${c.name}" ${DUCKDB_RAW_TYPES[c.type]}`).join(', ')})`);
+      for (const row of rows) await connection.run(`INSERT INTO "${name}" VALUES (${row.map((cell, i) => duckdbRawLiteral(cell, (columns[i] as RawColumn).type)).join(', ')})`);
+    } finally {
+      connection.disconnectSync();
+    }
+  },
   openUnreachable: () => openDuckDbOfflineStore({ path: path.join(path.sep, 'no-such-folder-featurestore', 'offline.duckdb'), tables: [] }),
   specialFloats: true,
 });
@@ -113,25 +140,32 @@ describe('DuckDB offline store specifics', () => {
     await second.close();
   });
 
-  it('a stored value the feature type cannot hold (an Int beyond 2^53, written by hand) is OFFLINE_UNREADABLE_ROW naming the column', async () => {
+  it('what only DuckDB can store: an Int beyond 32 bits in BIGINT, times beyond 9999 or infinite, NULL list elements — each named', async () => {
     const t = await offlineConformanceTables();
-    const store = await openDuckDbOfflineStore({ path: await dbFile(), tables: [t.interaction] });
-    await store.close();
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(store.path);
+    const file = await dbFile();
+    const instance = await DuckDBInstance.create(file);
+    const store = await openDuckDbOfflineStore({ path: file, tables: [t.interaction, t.watchHistory], instance });
     const connection = await instance.connect();
     await connection.run(`INSERT INTO azar_lounge__user_interaction_v1 VALUES (1, 2, ${2n ** 60n}, NULL, NULL, NULL, TIMESTAMPTZ '2024-01-01 00:00:00+00')`);
+    await connection.run(`INSERT INTO azar_lounge__user_interaction_v1 VALUES (1, 3, 1, NULL, NULL, TIMESTAMPTZ '10000-01-01 00:00:00+00', TIMESTAMPTZ '2024-01-01 00:00:01+00')`);
+    await connection.run(`INSERT INTO azar_lounge__user_interaction_v1 VALUES (1, 4, 1, NULL, NULL, 'infinity'::TIMESTAMPTZ, TIMESTAMPTZ '2024-01-01 00:00:02+00')`);
+    await connection.run(`INSERT INTO live__viewer_watch_history_v1 VALUES (1, TIMESTAMPTZ '2024-01-01 00:00:00+00', 1, 1, ['a', NULL], [], TIMESTAMPTZ '2024-01-01 00:00:00+00')`);
     connection.disconnectSync();
-    instance.closeSync();
-    const reopened = await openDuckDbOfflineStore({ path: store.path, tables: [t.interaction] });
+    const items = [];
+    for await (const page of store.read(t.interaction, { since: null, unreadable: 'yield' })) items.push(...page);
+    expect(items.map((i) => (isUnreadableRow(i) ? [i.column, i.reason] : null))).toEqual([
+      ['impressions_28d', CELL_PROBLEMS.intRange(`integer ${2n ** 60n}`)],
+      ['last_interaction_at', CELL_PROBLEMS.timeRange('+010000-01-01T00:00:00.000Z')],
+      ['last_interaction_at', CELL_PROBLEMS.timeRange(`${2n ** 63n - 1n} µs since 1970`)],
+    ]);
     const read = async () => {
-      for await (const page of reopened.read(t.interaction, { since: null })) void page;
+      for await (const page of store.read(t.watchHistory, { since: null })) void page;
     };
-    await expect(read()).rejects.toMatchObject({
-      code: OFFLINE_UNREADABLE_ROW,
-      message: OFFLINE_ERRORS.unreadableRow(t.interaction.tableName, 'impressions_28d', DUCKDB_VALUE_PROBLEMS.unsafeInt(2n ** 60n)),
-    });
-    await reopened.close();
+    await expect(read()).rejects.toMatchObject({ code: OFFLINE_UNREADABLE_ROW, message: OFFLINE_ERRORS.unreadableRow(t.watchHistory.tableName, 'category_tags', CELL_PROBLEMS.nullElement) });
+    await store.close();
+    // The store shared the caller's instance and leaves it open.
+    await expect(instance.connect().then((c) => c.disconnectSync())).resolves.toBeUndefined();
+    instance.closeSync();
   });
 
   it('a file that is not a DuckDB database is OFFLINE_STORE_UNREACHABLE naming it', async () => {

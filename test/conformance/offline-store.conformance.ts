@@ -5,19 +5,26 @@
  * so none needs cleanup and their order does not matter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CELL_PROBLEMS } from '../../runtime/offline/offline-cells.ts';
 import { MAX_OFFLINE_TIME_MS, ROW_PROBLEMS } from '../../runtime/offline/offline-row-check.ts';
 import {
+  isUnreadableRow,
   OFFLINE_ERRORS,
   OFFLINE_INVALID_OPTIONS,
   OFFLINE_INVALID_ROW,
+  OFFLINE_SCHEMA_MISMATCH,
+  OFFLINE_UNREADABLE_ROW,
   OFFLINE_STORE_CLOSED,
   OFFLINE_STORE_UNREACHABLE,
   OFFLINE_TABLE_NOT_FOUND,
   OfflineStoreError,
+  type OfflineReadItem,
+  type OfflineReadOptions,
   type OfflineRow,
   type OfflineStore,
   type OfflineTable,
   type OfflineValues,
+  type UnreadableOfflineRow,
 } from '../../runtime/offline/offline-store.ts';
 import { allOfflineTables, offlineConformanceTables, type OfflineConformanceTables } from './offline-tables.ts';
 
@@ -32,7 +39,21 @@ export interface OfflineConformanceHarness {
    * both drop it at times.
    */
   readonly specialFloats: boolean;
+  /**
+   * Creates a table by hand, as a user's transform SQL would (`CREATE TABLE … AS SELECT`), with columns
+   * of these portable types and these rows, in the store's database: no generated DDL, no NOT NULLs.
+   */
+  createRawTable(tableName: string, columns: readonly RawColumn[], rows: readonly (readonly RawCell[])[]): Promise<void>;
 }
+
+/** Column types as both backends have them (BigQuery spelling; the DuckDB harness maps them). */
+export type RawType = 'STRING' | 'INT64' | 'FLOAT64' | 'NUMERIC' | 'BOOL' | 'TIMESTAMP';
+export interface RawColumn {
+  readonly name: string;
+  readonly type: RawType;
+}
+/** A cell: null, a string, a number (FLOAT64), a bigint (INT64, NUMERIC), a boolean, or `{ ts }` (ISO text of a TIMESTAMP). */
+export type RawCell = null | string | number | bigint | boolean | { readonly ts: string };
 
 const LONG_MAX = 2n ** 63n - 1n;
 const LONG_MIN = -(2n ** 63n);
@@ -60,6 +81,12 @@ async function readAll(store: OfflineStore, table: OfflineTable, since: Date | n
     rows.push(...page);
   }
   return { rows, pages };
+}
+
+async function readItems(store: OfflineStore, table: OfflineTable, options: OfflineReadOptions): Promise<OfflineReadItem[]> {
+  const items: OfflineReadItem[] = [];
+  for await (const page of store.read(table, { ...options, unreadable: 'yield' })) items.push(...page);
+  return items;
 }
 
 /** Values as comparable data: Uint8Array → number[], so Buffer and Uint8Array compare equal. */
@@ -294,6 +321,150 @@ export function offlineStoreConformance(name: string, harness: OfflineConformanc
         await expect(failure).rejects.toThrow(missing.tableName);
         const row: OfflineRow = { values: valid(unique()), updatedAt: new Date() };
         await expect(store.append(missing, [row])).rejects.toMatchObject({ code: OFFLINE_TABLE_NOT_FOUND });
+      });
+    });
+
+    describe("tables made by hand (a transform's CTAS): columns of other types, converted per cell", () => {
+      // The interaction feature's fields, stored as a careless CTAS might: Long keys as STRING and
+      // NUMERIC, an Int as FLOAT64, a Timestamp as STRING.
+      const columns: RawColumn[] = [
+        { name: 'user_id', type: 'STRING' },
+        { name: 'target_user_id', type: 'NUMERIC' },
+        { name: 'impressions_28d', type: 'FLOAT64' },
+        { name: 'clicks_28d', type: 'INT64' },
+        { name: 'likes_28d', type: 'INT64' },
+        { name: 'last_interaction_at', type: 'STRING' },
+        { name: 'fs_updated_at', type: 'TIMESTAMP' },
+      ];
+      const at = (ms: number) => ({ ts: new Date(Date.UTC(2023, 5, 1) + ms).toISOString() });
+      const good = (ms: number, patch: Partial<Record<string, RawCell>> = {}): RawCell[] => {
+        const row: Record<string, RawCell> = { user_id: '12', target_user_id: 1n, impressions_28d: 3, clicks_28d: 4n, likes_28d: -5n, last_interaction_at: '2024-01-02T03:04:05.678Z', fs_updated_at: at(ms), ...patch };
+        return columns.map((c) => row[c.name] ?? null);
+      };
+      // [row, the column it cannot be read at, the reason] — null: readable.
+      const cases: [RawCell[], string | null, string | null][] = [
+        [good(1), null, null],
+        [good(2, { user_id: 'abc' }), 'user_id', CELL_PROBLEMS.wrongType('Long', 'text "abc"')],
+        [good(3, { impressions_28d: 1.5 }), 'impressions_28d', CELL_PROBLEMS.notInteger('Int', 'float 1.5')],
+        [good(4, { clicks_28d: 3_000_000_000n }), 'clicks_28d', CELL_PROBLEMS.intRange('integer 3000000000')],
+        [good(5, { target_user_id: 99_999_999_999_999_999_999n }), 'target_user_id', CELL_PROBLEMS.longRange('decimal 99999999999999999999')],
+        [good(6, { user_id: '-9223372036854775809' }), 'user_id', CELL_PROBLEMS.longRange('text "-9223372036854775809"')],
+        [good(7, { user_id: null }), 'user_id', CELL_PROBLEMS.nullKey],
+        [good(8, { last_interaction_at: '2024-13-45' }), 'last_interaction_at', CELL_PROBLEMS.malformedTime('2024-13-45')],
+        [good(9, { last_interaction_at: '0000-12-31T23:59:59Z' }), 'last_interaction_at', CELL_PROBLEMS.timeRange('0000-12-31T23:59:59.000Z')],
+        [good(10, { user_id: '-9223372036854775808', target_user_id: -7n, impressions_28d: -2147483648, clicks_28d: 2147483647n, last_interaction_at: '2024-02-29 23:00:00+01:30' }), null, null],
+        [good(11, { likes_28d: null, last_interaction_at: null }), null, null],
+        [good(12, { fs_updated_at: null }), 'fs_updated_at', CELL_PROBLEMS.nullUpdatedAt],
+      ];
+      let table: OfflineTable;
+      beforeAll(async () => {
+        table = { ...t.interaction, tableName: `hand_made_${unique()}` };
+        await harness.createRawTable(table.tableName, columns, cases.map(([row]) => row));
+      });
+
+      it("unreadable: 'yield' gives every row, each unreadable one with its column, a precise reason and the raw values, JSON-safe", async () => {
+        const items = await readItems(store, table, { since: null, pageSize: 5 });
+        // The row without an update time comes first (NULLS FIRST), then update-time order.
+        const expected = [cases.at(-1) as (typeof cases)[number], ...cases.slice(0, -1)];
+        expect(items.map((i) => (isUnreadableRow(i) ? [i.column, i.reason] : [null, null]))).toEqual(expected.map(([, column, reason]) => [column, reason]));
+        const [noTime, first, second] = items as [UnreadableOfflineRow, OfflineRow, UnreadableOfflineRow];
+        expect(noTime.updatedAt).toBeNull();
+        expect(first).toEqual({ values: { user_id: 12n, target_user_id: 1n, impressions_28d: 3, clicks_28d: 4, likes_28d: -5, last_interaction_at: new Date('2024-01-02T03:04:05.678Z') }, updatedAt: new Date(at(1).ts) });
+        expect(second.raw).toEqual({
+          user_id: 'abc', target_user_id: '1', impressions_28d: 3, clicks_28d: '4', likes_28d: '-5', last_interaction_at: '2024-01-02T03:04:05.678Z', fs_updated_at: at(2).ts,
+        });
+        expect(second.updatedAt).toEqual(new Date(at(2).ts));
+        expect(JSON.parse(JSON.stringify(items.filter(isUnreadableRow).map((i) => i.raw)))).toEqual(items.filter(isUnreadableRow).map((i) => i.raw));
+        const edges = items[10] as OfflineRow;
+        expect(edges.values).toEqual({
+          user_id: -(2n ** 63n), target_user_id: -7n, impressions_28d: -2147483648, clicks_28d: 2147483647, likes_28d: -5, last_interaction_at: new Date('2024-02-29T21:30:00Z'),
+        });
+        expect((items[11] as OfflineRow).values['last_interaction_at']).toBeNull();
+      });
+
+      it('by default the first unreadable row ends the read with OFFLINE_UNREADABLE_ROW naming the column', async () => {
+        const failure = readAll(store, table, new Date(at(0).ts), undefined);
+        await expect(failure).rejects.toBeInstanceOf(OfflineStoreError);
+        await expect(failure).rejects.toMatchObject({ code: OFFLINE_UNREADABLE_ROW, message: OFFLINE_ERRORS.unreadableRow(table.tableName, 'user_id', CELL_PROBLEMS.wrongType('Long', 'text "abc"')) });
+        // The rows before it were readable: a window that ends before it reads them.
+        expect((await readAll(store, table, new Date(at(0).ts), new Date(at(2).ts))).rows).toHaveLength(1);
+      });
+
+      it('a missing column, or no fs_updated_at, fails the read at its start naming the table and column', async () => {
+        const without = (name: string) => columns.filter((c) => c.name !== name);
+        const noLikes = `hand_made_${unique()}`;
+        const noTime = `hand_made_${unique()}`;
+        const textTime = `hand_made_${unique()}`;
+        await harness.createRawTable(noLikes, without('likes_28d'), [good(1).filter((_, i) => columns[i]?.name !== 'likes_28d')]);
+        await harness.createRawTable(noTime, without('fs_updated_at'), []);
+        await harness.createRawTable(textTime, [...without('fs_updated_at'), { name: 'fs_updated_at', type: 'STRING' }], []);
+        for (const [name, column] of [[noLikes, 'likes_28d'], [noTime, 'fs_updated_at']] as const) {
+          const failure = readItems(store, { ...t.interaction, tableName: name }, { since: null });
+          await expect(failure).rejects.toMatchObject({ code: OFFLINE_SCHEMA_MISMATCH });
+          await expect(failure).rejects.toThrow(new RegExp(`offline table ${name} in \\w+ has no column ${column} `));
+        }
+        await expect(readItems(store, { ...t.interaction, tableName: textTime }, { since: null })).rejects.toMatchObject({
+          code: OFFLINE_SCHEMA_MISMATCH,
+          message: expect.stringMatching(new RegExp(`^offline table ${textTime} in \\w+: fs_updated_at is \\w+, not a TIMESTAMP$`)),
+        });
+      });
+    });
+
+    describe('shards', () => {
+      const ids = (rows: readonly OfflineReadItem[]) => rows.map((r) => JSON.stringify((r as OfflineRow).values, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+
+      it('shards 0..n-1 together are the unsharded read, each row exactly once, each shard in order', async () => {
+        const base = day();
+        const u = unique();
+        const rows: OfflineRow[] = Array.from({ length: 120 }, (_, i) => ({
+          values: { user_id: u + BigInt(i % 7), target_user_id: BigInt(i), impressions_28d: i, clicks_28d: null, likes_28d: null, last_interaction_at: null },
+          updatedAt: new Date(base.getTime() + (i % 13)),
+        }));
+        await store.append(t.interaction, rows);
+        const window = { since: base, until: new Date(base.getTime() + DAY) };
+        const all = ids(await readItems(store, t.interaction, window));
+        expect(all).toHaveLength(120);
+        for (const count of [1, 3, 4]) {
+          const shards = await Promise.all(Array.from({ length: count }, (_, index) => readItems(store, t.interaction, { ...window, shard: { index, count } })));
+          const union = shards.flatMap(ids);
+          expect(new Set(union).size, `count ${count}`).toBe(union.length);
+          expect([...union].sort(), `count ${count}`).toEqual([...all].sort());
+          for (const shard of shards) {
+            expect(shard.length, `count ${count}`).toBeGreaterThan(0);
+            // Each shard keeps the read's order: a subsequence of the unsharded read.
+            const positions = ids(shard).map((id) => all.indexOf(id));
+            expect(positions).toEqual([...positions].sort((a, b) => a - b));
+          }
+        }
+        // Deterministic: the same shard twice is the same rows.
+        expect(ids(await readItems(store, t.interaction, { ...window, shard: { index: 1, count: 3 } }))).toEqual(
+          ids(await readItems(store, t.interaction, { ...window, shard: { index: 1, count: 3 } })),
+        );
+      });
+
+      it('History rows with keys of every key type (Text, Long, Int, Boolean, Timestamp) shard disjointly and completely', async () => {
+        const base = day();
+        const u = unique();
+        const rows: OfflineRow[] = Array.from({ length: 40 }, (_, i) => ({
+          values: { a: `k-${u}-${i % 5}`, b: BIG + BigInt(i), c: -i, d: i % 2 === 0, e: new Date(-86_400_000 * (i % 3)), at: new Date(base.getTime() + i), big: BigInt(i), tags: [], vec: [] },
+          updatedAt: new Date(base.getTime() + i),
+        }));
+        await store.append(t.fiveKeys, rows);
+        const window = { since: base, until: new Date(base.getTime() + DAY) };
+        const all = ids(await readItems(store, t.fiveKeys, window));
+        const shards = await Promise.all([0, 1].map((index) => readItems(store, t.fiveKeys, { ...window, shard: { index, count: 2 } })));
+        expect(shards.map((s) => s.length).every((n) => n > 0)).toBe(true);
+        expect(shards.flatMap(ids).sort()).toEqual([...all].sort());
+      });
+
+      it.each([
+        [{ index: 2, count: 2 }],
+        [{ index: -1, count: 2 }],
+        [{ index: 0, count: 0 }],
+        [{ index: 0.5, count: 2 }],
+        [{ index: 0, count: 100_001 }],
+      ])('an invalid shard %o is OFFLINE_INVALID_OPTIONS', async (shard) => {
+        await expect(readItems(store, t.interaction, { since: null, shard })).rejects.toMatchObject({ code: OFFLINE_INVALID_OPTIONS, message: OFFLINE_ERRORS.shard(shard) });
       });
     });
 

@@ -25,13 +25,12 @@
  * the retry skips them.
  */
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
-import { checkReadOptions, checkRows } from '../offline-row-check.ts';
+import { checkRows } from '../offline-row-check.ts';
+import { admit, checkReadOptions, matchColumns, RowDecoder, selectSql, StoreState, type ReadDialect, type ReadPages, type RowPages, type StoredColumn } from '../offline-read.ts';
 import {
   OFFLINE_ERRORS,
-  OFFLINE_STORE_CLOSED,
   OFFLINE_STORE_UNREACHABLE,
   OFFLINE_TABLE_NOT_FOUND,
-  OFFLINE_UNREADABLE_ROW,
   OFFLINE_UPDATED_AT,
   OfflineStoreError,
   type AppendResult,
@@ -43,7 +42,7 @@ import {
   type OfflineValues,
 } from '../offline-store.ts';
 import { identityColumns, uniqueRows } from '../offline-table.ts';
-import { CELL_PROBLEMS, fromCell, timeFromMicrosText, UnreadableCell, type RawRow } from './bigquery-cells.ts';
+import { BIGQUERY_CELLS, bigqueryKind, type BigQuerySchemaField, type RawRow } from './bigquery-cells.ts';
 import { bigqueryIdent, bigqueryLiteral, bigqueryTablePath, bigqueryType, MAX_STATEMENT_CHARS, timestampLiteral } from './bigquery-sql.ts';
 
 const STORE = 'BigQuery';
@@ -84,7 +83,7 @@ interface Chunk<R> {
 }
 
 export class BigQueryOfflineStore implements OfflineStore {
-  private closed = false;
+  private readonly state = new StoreState(STORE);
   private readonly projectId: string;
   private readonly dataset: string;
   private readonly location: string | undefined;
@@ -103,34 +102,50 @@ export class BigQueryOfflineStore implements OfflineStore {
     this.where = `${endpoint} (project ${this.projectId}, dataset ${this.dataset})`;
   }
 
-  async *read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): AsyncIterable<readonly OfflineRow<V>[]> {
-    const { sinceMs, untilMs, pageSize } = checkReadOptions(options);
-    this.open();
-    const updatedAt = bigqueryIdent(OFFLINE_UPDATED_AT);
-    const where = [
-      ...(sinceMs === null ? [] : [`${updatedAt} >= ${timestampLiteral(new Date(sinceMs))}`]),
-      ...(untilMs === null ? [] : [`${updatedAt} < ${timestampLiteral(new Date(untilMs))}`]),
-    ];
-    const order = [OFFLINE_UPDATED_AT, ...table.keyColumns, ...(table.eventTimeColumn ? [table.eventTimeColumn] : [])].map(bigqueryIdent);
-    const sql =
-      `SELECT ${[...table.columns.map((c) => bigqueryIdent(c.name)), updatedAt].join(', ')} FROM ${this.path(table)}` +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY ${order.join(', ')}`;
-    const job = await this.startQuery(table, sql);
-    let request: QueryResultsOptions | null = { maxResults: pageSize, autoPaginate: false, skipParsing: true };
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions & { readonly unreadable: 'yield' }): ReadPages<V>;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions & { readonly unreadable?: 'fail' }): RowPages<V>;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): ReadPages<V> {
+    return this.pages(table, options);
+  }
+
+  private async *pages<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): ReadPages<V> {
+    const checked = checkReadOptions(options);
+    this.state.assertOpen();
+    const columns = matchColumns(STORE, table, await this.storedColumns(table));
+    const dialect: ReadDialect = {
+      ident: bigqueryIdent,
+      tablePath: this.path(table),
+      // DATE and DATETIME columns compare with a TIMESTAMP as UTC, which is the rule cells follow too.
+      time: (ms) => (columns.updatedAt.kind.sqlType === 'TIMESTAMP' ? timestampLiteral(new Date(ms)) : `DATETIME(${timestampLiteral(new Date(ms))})`),
+      // FARM_FINGERPRINT is BigQuery's documented stable hash. Its low 32 bits, not the whole INT64: they
+      // are never negative, and the emulator computes MOD of an INT64 beyond 2^53 through a double
+      // (MOD(5341638818435561861, 4) = 0 there), which would leave shards empty.
+      shard: (keys, shard) => `MOD(FARM_FINGERPRINT(TO_JSON_STRING(STRUCT(${keys.join(', ')}))) & 4294967295, ${shard.count}) = ${shard.index}`,
+    };
+    const decoder = new RowDecoder(table, columns, BIGQUERY_CELLS);
+    const job = await this.startQuery(table, selectSql(table, columns, checked, dialect));
+    let request: QueryResultsOptions | null = { maxResults: checked.pageSize, autoPaginate: false, skipParsing: true };
     while (request !== null) {
       const current: QueryResultsOptions = request;
       const [rows, next] = (await this.guard(table, () => job.getQueryResults(current))) as unknown as [RawRow[], QueryResultsOptions | null | undefined];
-      this.open();
+      this.state.assertOpen();
       // An unfinished job answers with no rows and a request to ask again.
-      if (rows.length > 0) yield rows.map((row) => this.rowOf(table, row));
+      if (rows.length > 0) yield rows.map((row) => admit(table, checked.unreadable, decoder.decode(row.f.map((cell) => cell.v ?? null))));
       request = next ? { ...next, skipParsing: true, autoPaginate: false } : null;
     }
   }
 
+  /** The table's columns from its metadata (tables.get); a 404 is OFFLINE_TABLE_NOT_FOUND. */
+  private async storedColumns(table: OfflineTable): Promise<StoredColumn[]> {
+    const [metadata] = (await this.guard(table, () => this.client.dataset(this.dataset).table(table.tableName).getMetadata())) as unknown as [
+      { readonly schema?: { readonly fields?: readonly BigQuerySchemaField[] } },
+    ];
+    return (metadata.schema?.fields ?? []).map((field) => ({ name: field.name ?? '', kind: bigqueryKind(field) }));
+  }
+
   async append<V extends OfflineValues>(table: OfflineTable<V>, rows: readonly OfflineRow<V>[]): Promise<AppendResult> {
     checkRows(table, rows);
-    this.open();
+    this.state.assertOpen();
     const { rows: unique, repeats } = uniqueRows(table, rows);
     let appended = 0;
     let duplicates = repeats;
@@ -152,7 +167,7 @@ export class BigQueryOfflineStore implements OfflineStore {
   }
 
   async ping(): Promise<void> {
-    this.open();
+    this.state.assertOpen();
     try {
       await this.client.dataset(this.dataset).getMetadata();
     } catch (e) {
@@ -165,7 +180,7 @@ export class BigQueryOfflineStore implements OfflineStore {
 
   async close(): Promise<void> {
     // The client holds no connection of its own beyond HTTP keep-alive sockets, which idle out.
-    this.closed = true;
+    this.state.closed = true;
   }
 
   private path(table: OfflineTable): string {
@@ -257,29 +272,6 @@ export class BigQueryOfflineStore implements OfflineStore {
   private async startQuery(table: OfflineTable, query: string): Promise<Job> {
     const [job] = await this.guard(table, () => this.client.createQueryJob({ query, useLegacySql: false, ...(this.location ? { location: this.location } : {}) }));
     return job;
-  }
-
-  private rowOf<V extends OfflineValues>(table: OfflineTable<V>, row: RawRow): OfflineRow<V> {
-    const values: Record<string, OfflineValue> = {};
-    table.columns.forEach((column, i) => {
-      try {
-        const value = fromCell(column.type, row.f[i]?.v);
-        if (value === null && column.required) throw new UnreadableCell(CELL_PROBLEMS.nullRequired);
-        values[column.name] = value;
-      } catch (e) {
-        throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, column.name, reason(e)), { cause: e });
-      }
-    });
-    const micros = row.f[table.columns.length]?.v;
-    if (typeof micros !== 'string' || !/^-?\d+$/.test(micros)) {
-      throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, OFFLINE_UPDATED_AT, `not a TIMESTAMP: ${JSON.stringify(micros)}`));
-    }
-    // The columns were read by the table's own description: this is the row type it names.
-    return { values: values as V, updatedAt: timeFromMicrosText(micros) };
-  }
-
-  private open(): void {
-    if (this.closed) throw new OfflineStoreError(OFFLINE_STORE_CLOSED, OFFLINE_ERRORS.closed(STORE));
   }
 
   private async guard<T>(table: OfflineTable, call: () => Promise<T>): Promise<T> {

@@ -17,16 +17,16 @@
  */
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { loadDriver } from '../../connect/optional-drivers.ts';
-import { checkReadOptions, checkRows } from '../offline-row-check.ts';
+import { checkRows } from '../offline-row-check.ts';
+import { admit, checkReadOptions, matchColumns, RowDecoder, selectSql, StoreState, type ReadDialect, type ReadPages, type RowPages, type StoredColumn } from '../offline-read.ts';
 import {
   OFFLINE_ERRORS,
-  OFFLINE_STORE_CLOSED,
   OFFLINE_STORE_UNREACHABLE,
   OFFLINE_TABLE_NOT_FOUND,
-  OFFLINE_UNREADABLE_ROW,
   OFFLINE_UPDATED_AT,
   OfflineStoreError,
   type AppendResult,
+  type OfflineReadItem,
   type OfflineReadOptions,
   type OfflineRow,
   type OfflineStore,
@@ -36,7 +36,7 @@ import {
 } from '../offline-store.ts';
 import { uniqueRows } from '../offline-table.ts';
 import { duckdbCreateTable, duckdbIdent, duckdbTablePath } from './duckdb-ddl.ts';
-import { DUCKDB_VALUE_PROBLEMS, duckdbTypeOf, fromDuckDb, timeFromMicros, timeToDuckDb, toDuckDb, UnreadableValue, type DuckDbDriver } from './duckdb-values.ts';
+import { DUCKDB_CELLS, duckdbKind, duckdbTypeOf, timeToDuckDb, toDuckDb, type DuckDbDriver } from './duckdb-values.ts';
 
 const STORE = 'DuckDB';
 /** Named by MissingDriverError when @duckdb/node-api is not installed. */
@@ -49,6 +49,11 @@ export interface DuckDbOfflineStoreOptions {
   readonly path: string;
   /** Tables to create when missing. */
   readonly tables: readonly OfflineTable[];
+  /**
+   * An instance the process already holds on the file (DuckDB lets one process open a file once):
+   * the store then shares it, and close() leaves it open for its owner. `path` still names it in errors.
+   */
+  readonly instance?: DuckDBInstance;
   /** How @duckdb/node-api is imported (tests replace it to see the missing-driver error). */
   readonly importDriver?: () => Promise<DuckDbDriver>;
 }
@@ -57,17 +62,18 @@ export async function openDuckDbOfflineStore(options: DuckDbOfflineStoreOptions)
   // A missing package is a MissingDriverError naming it and the version to install.
   const driver = await loadDriver('@duckdb/node-api', DUCKDB_OFFLINE_USE, options.importDriver ?? (() => import('@duckdb/node-api')));
   let instance: DuckDBInstance;
+  const owned = options.instance === undefined;
   try {
-    instance = await driver.DuckDBInstance.create(options.path);
+    instance = options.instance ?? (await driver.DuckDBInstance.create(options.path));
   } catch (e) {
     throw new OfflineStoreError(OFFLINE_STORE_UNREACHABLE, OFFLINE_ERRORS.unreachable(STORE, options.path, reason(e)), { cause: e });
   }
   try {
     const connection = await instance.connect();
     for (const table of options.tables) await connection.run(duckdbCreateTable(table));
-    return new DuckDbOfflineStore(driver, instance, connection, options.path);
+    return new DuckDbOfflineStore(driver, instance, connection, options.path, owned);
   } catch (e) {
-    instance.closeSync();
+    if (owned) instance.closeSync();
     throw new OfflineStoreError(OFFLINE_STORE_UNREACHABLE, OFFLINE_ERRORS.unreachable(STORE, options.path, reason(e)), { cause: e });
   }
 }
@@ -79,7 +85,7 @@ interface InsertPlan {
 }
 
 export class DuckDbOfflineStore implements OfflineStore {
-  private closed = false;
+  private readonly state = new StoreState(STORE);
   /** Appends and pings, one at a time on the write connection. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly readers = new Set<DuckDBConnection>();
@@ -90,41 +96,50 @@ export class DuckDbOfflineStore implements OfflineStore {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly path: string,
+    private readonly ownsInstance: boolean = true,
   ) {}
 
-  async *read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): AsyncIterable<readonly OfflineRow<V>[]> {
-    const { sinceMs, untilMs, pageSize } = checkReadOptions(options);
-    this.open();
-    const where: string[] = [];
-    const values: DuckDBValue[] = [];
-    const updatedAt = duckdbIdent(OFFLINE_UPDATED_AT);
-    if (sinceMs !== null) {
-      values.push(timeToDuckDb(this.driver, new Date(sinceMs)));
-      where.push(`${updatedAt} >= $${values.length}`);
-    }
-    if (untilMs !== null) {
-      values.push(timeToDuckDb(this.driver, new Date(untilMs)));
-      where.push(`${updatedAt} < $${values.length}`);
-    }
-    const order = [OFFLINE_UPDATED_AT, ...table.keyColumns, ...(table.eventTimeColumn ? [table.eventTimeColumn] : [])].map(duckdbIdent);
-    const sql =
-      `SELECT ${[...table.columns.map((c) => duckdbIdent(c.name)), updatedAt].join(', ')} FROM ${duckdbTablePath(table)}` +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY ${order.join(', ')}`;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions & { readonly unreadable: 'yield' }): ReadPages<V>;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions & { readonly unreadable?: 'fail' }): RowPages<V>;
+  read<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): ReadPages<V> {
+    return this.pages(table, options);
+  }
+
+  private async *pages<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): ReadPages<V> {
+    const checked = checkReadOptions(options);
+    this.state.assertOpen();
     const connection = await this.instance.connect();
     this.readers.add(connection);
     try {
-      const result = await this.guard(table, () => connection.stream(sql, values, values.map(() => this.driver.TIMESTAMPTZ)));
-      let page: OfflineRow<V>[] = [];
+      const columns = matchColumns(STORE, table, await this.storedColumns(connection, table));
+      const values: DuckDBValue[] = [];
+      const types: DuckDBType[] = [];
+      const zoned = columns.updatedAt.kind.sqlType === 'TIMESTAMP WITH TIME ZONE';
+      const dialect: ReadDialect = {
+        ident: duckdbIdent,
+        tablePath: duckdbTablePath(table),
+        time: (ms) => {
+          // A naive TIMESTAMP column (a hand-made table) holds UTC wall-clock times: compare it with one.
+          values.push(zoned ? timeToDuckDb(this.driver, new Date(ms)) : this.driver.timestampValue(BigInt(ms) * 1000n));
+          types.push(zoned ? this.driver.TIMESTAMPTZ : this.driver.TIMESTAMP);
+          return `$${values.length}`;
+        },
+        // hash() is DuckDB's own (UBIGINT), stable for a given DuckDB version.
+        shard: (keys, shard) => `hash(${keys.join(', ')}) % ${shard.count} = ${shard.index}`,
+      };
+      const sql = selectSql(table, columns, checked, dialect);
+      const decoder = new RowDecoder(table, columns, DUCKDB_CELLS);
+      const result = await this.guard(table, () => connection.stream(sql, values, types));
+      let page: OfflineReadItem<V>[] = [];
       for (;;) {
         const chunk = await this.guard(table, () => result.fetchChunk());
         if (chunk === null || chunk.rowCount === 0) break;
         for (const row of chunk.getRows()) {
-          page.push(this.rowOf(table, row));
-          if (page.length === pageSize) {
+          page.push(admit(table, checked.unreadable, decoder.decode(row)));
+          if (page.length === checked.pageSize) {
             yield page;
             page = [];
-            this.open();
+            this.state.assertOpen();
           }
         }
       }
@@ -133,6 +148,19 @@ export class DuckDbOfflineStore implements OfflineStore {
       // close() may have disconnected it already.
       if (this.readers.delete(connection)) connection.disconnectSync();
     }
+  }
+
+  /** Every column of the table, as DuckDB's catalog describes it; none: the table does not exist. */
+  private async storedColumns(connection: DuckDBConnection, table: OfflineTable): Promise<StoredColumn[]> {
+    const result = await this.guard(table, () =>
+      connection.runAndReadAll(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND lower(table_name) = lower($1) ORDER BY ordinal_position',
+        [table.tableName],
+      ),
+    );
+    const rows = result.getRows();
+    if (rows.length === 0) throw new OfflineStoreError(OFFLINE_TABLE_NOT_FOUND, OFFLINE_ERRORS.tableNotFound(STORE, table.tableName, this.path));
+    return rows.map(([name, type]) => ({ name: String(name), kind: duckdbKind(String(type)) }));
   }
 
   async append<V extends OfflineValues>(table: OfflineTable<V>, rows: readonly OfflineRow<V>[]): Promise<AppendResult> {
@@ -172,14 +200,14 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.state.closed) return;
+    this.state.closed = true;
     await this.queue.catch(() => {});
     for (const reader of this.readers) reader.disconnectSync();
     this.readers.clear();
     for (const plan of this.plans.values()) plan.prepared?.destroySync();
     this.connection.disconnectSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 
   private plan(table: OfflineTable): InsertPlan {
@@ -198,33 +226,13 @@ export class DuckDbOfflineStore implements OfflineStore {
     return plan;
   }
 
-  private rowOf<V extends OfflineValues>(table: OfflineTable<V>, row: readonly DuckDBValue[]): OfflineRow<V> {
-    const values: Record<string, OfflineValue> = {};
-    table.columns.forEach((column, i) => {
-      try {
-        const value = fromDuckDb(column.type, row[i] ?? null);
-        if (value === null && column.required) throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.nullRequired);
-        values[column.name] = value;
-      } catch (e) {
-        throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, column.name, reason(e)), { cause: e });
-      }
-    });
-    const micros = (row[table.columns.length] as { readonly micros?: unknown } | null)?.micros;
-    if (typeof micros !== 'bigint') throw new OfflineStoreError(OFFLINE_UNREADABLE_ROW, OFFLINE_ERRORS.unreadableRow(table.tableName, OFFLINE_UPDATED_AT, 'not a TIMESTAMPTZ'));
-    // The columns were read by the table's own description: this is the row type it names.
-    return { values: values as V, updatedAt: timeFromMicros(micros) };
-  }
-
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    this.open();
+    this.state.assertOpen();
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private open(): void {
-    if (this.closed) throw new OfflineStoreError(OFFLINE_STORE_CLOSED, OFFLINE_ERRORS.closed(STORE));
-  }
 
   /** Driver errors with the table named: a missing table, a store closed under a read, anything else. */
   private async guard<T>(table: OfflineTable, call: () => Promise<T>): Promise<T> {
@@ -232,7 +240,7 @@ export class DuckDbOfflineStore implements OfflineStore {
       return await call();
     } catch (e) {
       if (e instanceof OfflineStoreError) throw e;
-      if (this.closed) throw new OfflineStoreError(OFFLINE_STORE_CLOSED, OFFLINE_ERRORS.closed(STORE), { cause: e });
+      if (this.state.closed) throw this.state.closedError(e);
       if (/Catalog Error: Table with name .* does not exist/.test(reason(e))) {
         throw new OfflineStoreError(OFFLINE_TABLE_NOT_FOUND, OFFLINE_ERRORS.tableNotFound(STORE, table.tableName, this.path), { cause: e });
       }

@@ -1,23 +1,20 @@
 /**
- * Typed offline values ↔ DuckDB values, exactly: Long stays a bigint both ways, Timestamp goes through
- * integer microseconds (never a float of seconds), Bytes and lists are copied out of DuckDB's chunk
- * memory so a page outlives the chunk it came from.
+ * Typed offline values → DuckDB parameters, and DuckDB's values → the plain cells offline-cells.ts
+ * converts, exactly: Long stays a bigint both ways, Timestamp goes through integer microseconds (never
+ * a float of seconds), Bytes and lists are copied out of DuckDB's chunk memory so a page outlives the
+ * chunk it came from. Which stored type converts to which feature type is offline-cells.ts's rule,
+ * the same as BigQuery's.
  */
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { CELL_PROBLEMS, UnreadableCell, type SourceKind, type SourceScalarKind } from '../offline-cells.ts';
+import type { DriverCells } from '../offline-read.ts';
 import type { OfflineFieldType, OfflineScalar, OfflineScalarType, OfflineValue } from '../offline-store.ts';
 
 export type DuckDbDriver = typeof import('@duckdb/node-api');
 
 export const DUCKDB_VALUE_PROBLEMS = {
-  nullElement: 'a list element is NULL (offline lists hold no NULLs)',
-  unsafeInt: (value: bigint) => `${value} is beyond 2^53 and cannot be an Int`,
-  infiniteTime: 'an infinite TIMESTAMP has no Date',
-  nullRequired: 'NULL in a key or event-time column (a table made without the generated NOT NULL)',
-  unexpected: (type: OfflineScalarType, value: unknown) => `expected a ${type} value, got ${typeof value === 'object' ? (value?.constructor?.name ?? 'null') : typeof value}`,
+  unexpected: (sqlType: string, value: unknown) => `the driver gave ${typeof value === 'object' ? (value?.constructor?.name ?? 'null') : typeof value} for a ${sqlType} column`,
 } as const;
-
-/** A stored value that cannot be a value of the column's type; the adapter adds table and column. */
-export class UnreadableValue extends Error {}
 
 export function duckdbTypeOf(driver: DuckDbDriver, type: OfflineFieldType): DuckDBType {
   return type.kind === 'scalar' ? scalarType(driver, type.scalar) : driver.LIST(scalarType(driver, type.element));
@@ -66,64 +63,93 @@ export function timeToDuckDb(driver: DuckDbDriver, value: Date): DuckDBValue {
   return driver.timestampTZValue(BigInt(value.getTime()) * 1000n);
 }
 
-/** A DuckDB value as the column's type; lists read NULL as [] (the BigQuery rule). */
-export function fromDuckDb(type: OfflineFieldType, value: DuckDBValue): OfflineValue {
-  if (type.kind === 'list') {
-    if (value === null) return [];
-    const items = (value as { readonly items?: readonly DuckDBValue[] }).items;
-    if (!Array.isArray(items)) throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.unexpected(type.element, value));
-    return items.map((item: DuckDBValue) => {
-      if (item === null) throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.nullElement);
-      return scalarFromDuckDb(type.element, item);
-    });
-  }
-  return value === null ? null : scalarFromDuckDb(type.scalar, value);
+/** A column's kind by its `information_schema.columns.data_type` (see offline-cells.ts). */
+export function duckdbKind(dataType: string): SourceKind {
+  const list = /^(.*)\[\d*\]$/.exec(dataType);
+  if (list) return { list: true, element: scalarKind(list[1] as string), sqlType: dataType };
+  return { list: false, scalar: scalarKind(dataType), sqlType: dataType };
 }
 
-function scalarFromDuckDb(type: OfflineScalarType, value: NonNullable<DuckDBValue>): OfflineScalar {
-  switch (type) {
-    case 'Text':
-      if (typeof value === 'string') return value;
-      break;
-    case 'Long':
-      // A hand-made table may use INTEGER, which DuckDB hands back as a number.
-      if (typeof value === 'bigint') return value;
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-      break;
-    case 'Int':
-      if (typeof value === 'number' && Number.isInteger(value)) return value;
-      if (typeof value === 'bigint') {
-        if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.unsafeInt(value));
-        return Number(value);
+function scalarKind(dataType: string): SourceScalarKind {
+  const type = dataType.toUpperCase();
+  if (type === 'VARCHAR' || type.startsWith('VARCHAR(')) return 'text';
+  if (/^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(type)) return 'int';
+  if (type === 'DOUBLE' || type === 'FLOAT') return 'float';
+  if (type.startsWith('DECIMAL')) return 'decimal';
+  if (type === 'BOOLEAN') return 'bool';
+  if (/^(TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?|DATE)$/.test(type)) return 'timestamp';
+  if (type === 'BLOB') return 'bytes';
+  return 'other';
+}
+
+/**
+ * DuckDB's values as the plain forms of offline-cells.ts. Timestamps of every precision become µs
+ * (a naive TIMESTAMP, or a DATE at midnight, taken as UTC); Bytes and lists are copied out of the
+ * chunk's memory so a page outlives it.
+ */
+export const DUCKDB_CELLS: DriverCells = {
+  scalar(kind, sqlType, value) {
+    switch (kind) {
+      case 'text':
+        if (typeof value === 'string') return value;
+        break;
+      case 'int':
+        if (typeof value === 'bigint') return value;
+        if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+        break;
+      case 'float':
+        if (typeof value === 'number') return value;
+        break;
+      case 'decimal': {
+        const d = value as { readonly value?: unknown; readonly scale?: unknown };
+        if (typeof d.value === 'bigint' && typeof d.scale === 'number') return decimalText(d.value, d.scale);
+        break;
       }
-      break;
-    case 'Double':
-    case 'Float':
-      if (typeof value === 'number') return value;
-      break;
-    case 'Boolean':
-      if (typeof value === 'boolean') return value;
-      break;
-    case 'Timestamp': {
-      const micros = (value as { readonly micros?: unknown }).micros;
-      if (typeof micros === 'bigint') return timeFromMicros(micros);
-      break;
+      case 'bool':
+        if (typeof value === 'boolean') return value;
+        break;
+      case 'timestamp': {
+        const micros = microsOf(value);
+        if (micros !== null) return micros;
+        break;
+      }
+      case 'bytes': {
+        const bytes = (value as { readonly bytes?: unknown }).bytes;
+        if (bytes instanceof Uint8Array) return new Uint8Array(bytes);
+        break;
+      }
+      case 'other':
+        return value;
     }
-    case 'Bytes': {
-      const bytes = (value as { readonly bytes?: unknown }).bytes;
-      if (bytes instanceof Uint8Array) return new Uint8Array(bytes);
-      break;
-    }
-  }
-  throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.unexpected(type, value));
+    throw new UnreadableCell(DUCKDB_VALUE_PROBLEMS.unexpected(sqlType, value));
+  },
+  list(value) {
+    if (value === null) return null;
+    const items = (value as { readonly items?: unknown }).items;
+    if (!Array.isArray(items)) throw new UnreadableCell(CELL_PROBLEMS.notAList(typeof value));
+    return items;
+  },
+};
+
+// DuckDB's ±infinity timestamps are the extreme int64 values; their µs then fail the 0001..9999 check.
+function microsOf(value: unknown): bigint | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { readonly micros?: unknown; readonly millis?: unknown; readonly seconds?: unknown; readonly nanos?: unknown; readonly days?: unknown };
+  if (typeof v.micros === 'bigint') return v.micros;
+  if (typeof v.millis === 'bigint') return v.millis * 1000n;
+  if (typeof v.seconds === 'bigint') return v.seconds * 1_000_000n;
+  if (typeof v.nanos === 'bigint') return v.nanos / 1000n - (v.nanos % 1000n < 0n ? 1n : 0n);
+  if (typeof v.days === 'number') return BigInt(v.days) * 86_400_000_000n;
+  return null;
 }
 
-// DuckDB's ±infinity timestamps are the extreme int64 values.
-const INFINITE_MICROS = 2n ** 63n - 1n;
-
-/** Microseconds → a Date, rounding toward the past (a pre-1970 -1 µs is -1 ms, not 0). */
-export function timeFromMicros(micros: bigint): Date {
-  if (micros >= INFINITE_MICROS || micros <= -INFINITE_MICROS) throw new UnreadableValue(DUCKDB_VALUE_PROBLEMS.infiniteTime);
-  const rest = ((micros % 1000n) + 1000n) % 1000n;
-  return new Date(Number((micros - rest) / 1000n));
+/** A DECIMAL's exact text: the scaled integer with its point put back, trailing zeros dropped. */
+function decimalText(scaled: bigint, scale: number): string {
+  const negative = scaled < 0n;
+  const digits = (negative ? -scaled : scaled).toString().padStart(scale + 1, '0');
+  const fraction = scale === 0 ? '' : digits.slice(-scale).replace(/0+$/, '');
+  const whole = scale === 0 ? digits : digits.slice(0, -scale);
+  // Canonical, as BigQuery prints NUMERIC: no trailing fractional zeros, no point without a fraction.
+  const text = fraction === '' ? whole : `${whole}.${fraction}`;
+  return negative ? `-${text}` : text;
 }
