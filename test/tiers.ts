@@ -11,6 +11,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/conformance/bigquery*.test.ts',
   'test/conformance/kafka*.test.ts',
   'test/conformance/redis*.test.ts',
+  'test/commands/kafka-*.test.ts',
   'test/downsync/cassandra-*.test.ts',
   'test/downsync/kafka-*.test.ts',
   'test/downsync/redis-*.test.ts',
