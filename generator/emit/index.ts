@@ -8,6 +8,7 @@ import { emitAvro } from './avro/index.ts';
 import { emitBigQuery } from './bigquery/index.ts';
 import { emitCommandSchemas } from './commands/index.ts';
 import { emitCql } from './cql/index.ts';
+import { emitDuckDb } from './duckdb/index.ts';
 import { emitJsonSchemas } from './json-schema/index.ts';
 import { emitManifest } from './manifest/index.ts';
 import { emitMigrations } from './migrations/index.ts';
@@ -30,6 +31,7 @@ export const EMITTERS: readonly ((ir: IR, ctx: EmitContext) => FileMap)[] = [
   emitCommandSchemas,
   emitCql,
   emitBigQuery,
+  emitDuckDb,
   emitAirflow,
   emitAcl,
   emitManifest,
