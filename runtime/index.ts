@@ -31,7 +31,9 @@ export { CATALOG_ERRORS, loadFeatureCatalog, type CatalogFeature, type FeatureCa
 export { DRIVER_ERRORS, MissingDriverError, OPTIONAL_DRIVERS, type OptionalDriver } from './connect/optional-drivers.ts';
 export { cassandraSettingsFromEnv, type CassandraSettings } from './connect/cassandra-settings.ts';
 export type { KeyColumnType, ScalarType } from '../core/field-types.ts';
-export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue } from './online/online-store.ts';
+export type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, TaggedEvent, TaggedValue, WriteReport } from './online/online-store.ts';
+// Downsync's write side: the generated accessors' put/append sent as commands through a FeatureStream.
+export * from './downsync/producer/index.ts';
 // The offline store and stream contracts, as types only: importing the runtime loads no adapter or
 // driver (openOfflineStore / openFeatureStream in runtime/offline and runtime/stream load them on demand).
 export type {

@@ -3,7 +3,7 @@
  * in-process stream has no dependency.
  */
 import type { FeatureStream } from './feature-stream.ts';
-import type { KafkaFeatureStreamOptions } from './kafka/kafka-feature-stream.ts';
+import type { KafkaFeatureStreamOptions } from './kafka/kafka-stream-options.ts';
 import type { MemoryFeatureStreamOptions } from './memory/memory-feature-stream.ts';
 
 export type FeatureStreamOptions =

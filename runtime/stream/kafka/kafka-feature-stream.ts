@@ -32,27 +32,17 @@ import {
   type StreamSubscription,
   type SubscribeOptions,
 } from '../feature-stream.ts';
+import type { KafkaFeatureStreamOptions } from './kafka-stream-options.ts';
+
+export type { KafkaFeatureStreamOptions } from './kafka-stream-options.ts';
 
 export type KafkaDriver = typeof import('kafkajs');
 
 /** Named by MissingDriverError when kafkajs is not installed. */
 export const KAFKA_STREAM_USE = "the Kafka stream (openFeatureStream({ kind: 'kafka' }))";
 
-export interface KafkaFeatureStreamOptions {
-  readonly brokers: readonly string[];
-  readonly clientId?: string;
-  readonly sessionTimeoutMs?: number;
-  readonly heartbeatIntervalMs?: number;
-  /** Pause before a failed batch is fetched again (default 100 ms). */
-  readonly retryDelayMs?: number;
-  /** Connection retries before an unreachable broker is reported (kafkajs's default is 5, with backoff). */
-  readonly connectRetries?: number;
-  /** How kafkajs is imported (tests replace it to see the missing-driver error). */
-  readonly importDriver?: () => Promise<KafkaDriver>;
-}
-
 export async function openKafkaFeatureStream(options: KafkaFeatureStreamOptions): Promise<KafkaFeatureStream> {
-  const driver = await loadDriver('kafkajs', KAFKA_STREAM_USE, options.importDriver ?? (() => import('kafkajs')));
+  const driver = await loadDriver('kafkajs', KAFKA_STREAM_USE, (options.importDriver as (() => Promise<KafkaDriver>) | undefined) ?? (() => import('kafkajs')));
   const kafka = new driver.Kafka({
     clientId: options.clientId ?? 'featurestore',
     brokers: [...options.brokers],
