@@ -1,5 +1,5 @@
 /**
- * Where `featurestore serve` finds its project, so it runs from any folder with at most one flag:
+ * Where `featurestore serve` (and upsync, send, downsync) finds its project, so it runs from any folder with at most one flag:
  *
  * - `--config FILE`, else `featurestore.yaml` (or `.yml`) in the working folder, else no config;
  * - the generated folder: `--generated DIR` (relative to the working folder, as typed), else
@@ -30,7 +30,7 @@ export const SERVE_PROJECT_ERRORS = {
   /** Neither a config nor a generated folder here: most likely serve was started from the wrong folder. */
   noProject: (cwd: string) =>
     `no featurestore.yaml and no generated/manifest.json in ${cwd}: pass --generated DIR (the folder featurestore codegen writes) or --config FILE (the project's featurestore.yaml)`,
-  configMissing: (file: string) => `config file ${file} not found (pass --config FILE, or leave it out to serve from --generated DIR alone)`,
+  configMissing: (file: string) => `config file ${file} not found (pass --config FILE, or leave it out to run from --generated DIR alone)`,
 } as const;
 
 export interface ServeProject {
