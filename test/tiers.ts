@@ -15,6 +15,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'test/downsync/cassandra-*.test.ts',
   'test/downsync/kafka-*.test.ts',
   'test/downsync/redis-*.test.ts',
+  'test/upsync/*-bigquery.test.ts',
   'test/emit/cql.test.ts',
   'test/emit/identifiers.test.ts',
   'test/hostile/cache-*.test.ts',
@@ -33,6 +34,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
  * beside the rest of the integration tier, and keep their batches small.
  */
 export const BIGQUERY_EMULATOR_TESTS: readonly string[] = [
+  'test/upsync/*-bigquery.test.ts',
   'test/conformance/bigquery*.test.ts',
   'test/emit/identifiers.test.ts',
   'test/hostile/splitter-*.test.ts',

@@ -22,7 +22,7 @@ export function objRow(id: number, updatedAtMs: number, score = id % 1000): Offl
       name: id % 3 === 0 ? null : `user ${id}`,
       ratio: id / 7,
       tags: id % 2 === 0 ? ['a', `t${id}`] : [],
-      seen_at: id % 5 === 0 ? null : new Date(T0 + id * 1000),
+      seen_at: id % 5 === 0 ? null : new Date(T0 + (id % 100_000) * 1000),
     },
     updatedAt: new Date(updatedAtMs),
   };
