@@ -34,8 +34,7 @@ import { openOfflineStore } from '../runtime/offline/open-offline-store.ts';
 import type { OnlineStore, OnlineTable } from '../runtime/online/online-store.ts';
 import { openOnlineStore } from '../runtime/online/open-online-store.ts';
 import { describeSqliteOpenError, sqlitePathProblem } from '../runtime/online/sqlite/sqlite-path-check.ts';
-import { DEFAULT_LATEST_EVENTS } from '../runtime/read/accessors.ts';
-import { inspectValue } from '../runtime/read/decoded-values.ts';
+import { catalogCachePolicy } from '../runtime/read/create-online-runtime.ts';
 import { WritePath } from '../runtime/write/write-path.ts';
 import { checkConsistency, checkRedisUrl, parseStoreSpec, redactUrl, SERVE_ERRORS } from './serve-flags.ts';
 import { locateServeProject } from './serve-project.ts';
@@ -286,17 +285,7 @@ async function openRedis(url: string): Promise<FeatureCache> {
 
 /** The decorator as createOnlineRuntime builds it: the same policy, so writes delete the keys reads cache. */
 function cachedStore(store: OnlineStore, cache: FeatureCache, catalog: FeatureCatalog): OnlineStore {
-  const byTable = new Map<OnlineTable, CatalogFeature>([...catalog.features.values()].map((f) => [f.table, f]));
-  return withCache(store, cache, {
-    policy: (table) => {
-      const f = byTable.get(table);
-      return f && f.cacheTtlMs !== null ? { ttlMs: f.cacheTtlMs, historyWindow: f.maxEvents ?? DEFAULT_LATEST_EVENTS } : null;
-    },
-    inspect: (table, value) => {
-      const f = byTable.get(table);
-      return f ? inspectValue(f, value) : null;
-    },
-  });
+  return withCache(store, cache, catalogCachePolicy(catalog));
 }
 
 async function openOffline(target: OfflineTarget, manifest: Manifest, text: string): Promise<OfflineStore> {

@@ -7,9 +7,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FeatureCache } from '../cache/feature-cache.ts';
-import { withCache } from '../cache/with-cache.ts';
+import { withCache, type WithCacheOptions } from '../cache/with-cache.ts';
 import { DRIVER_USES, loadDriver } from '../connect/optional-drivers.ts';
-import { loadFeatureCatalog, type CatalogFeature } from '../manifest/feature-catalog.ts';
+import { loadFeatureCatalog, type CatalogFeature, type FeatureCatalog } from '../manifest/feature-catalog.ts';
 import type { OnlineTable } from '../online/online-store.ts';
 import { openOnlineStore } from '../online/open-online-store.ts';
 import { DEFAULT_LATEST_EVENTS } from './accessors.ts';
@@ -45,22 +45,32 @@ export async function createOnlineRuntime(options: OnlineRuntimeOptions): Promis
     throw e;
   }
   if (!cache) return new StoreBackedRuntime(catalog, store, null);
-  const byTable = new Map<OnlineTable, CatalogFeature>([...catalog.features.values()].map((f) => [f.table, f]));
   const cached = withCache(store, cache, {
     ...(options.cache?.negativeTtlMs !== undefined ? { negativeTtlMs: options.cache.negativeTtlMs } : {}),
     ...(options.cache?.maxNegativeWrites !== undefined ? { maxNegativeWrites: options.cache.maxNegativeWrites } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...catalogCachePolicy(catalog),
+  });
+  return new StoreBackedRuntime(catalog, cached, cache);
+}
+
+/**
+ * The cache policy of a deployment's features (TTL and History window from the manifest), and the
+ * decode that proves an entry whole, which the read then uses (decoded-values.ts). Every process that
+ * puts the cache in front of the store uses this one, so writers delete exactly the keys readers cache.
+ */
+export function catalogCachePolicy(catalog: FeatureCatalog): Pick<WithCacheOptions, 'policy' | 'inspect'> {
+  const byTable = new Map<OnlineTable, CatalogFeature>([...catalog.features.values()].map((f) => [f.table, f]));
+  return {
     policy: (table) => {
       const f = byTable.get(table);
       return f && f.cacheTtlMs !== null ? { ttlMs: f.cacheTtlMs, historyWindow: f.maxEvents ?? DEFAULT_LATEST_EVENTS } : null;
     },
-    // The decode that proves an entry whole is the one the read then uses (decoded-values.ts).
     inspect: (table, value) => {
       const f = byTable.get(table);
       return f ? inspectValue(f, value) : null;
     },
-  });
-  return new StoreBackedRuntime(catalog, cached, cache);
+  };
 }
 
 /**
