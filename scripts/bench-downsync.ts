@@ -24,7 +24,7 @@ import { nextWriteTime } from '../runtime/write/write-clock.ts';
 import { createKeyspace, machineLoad } from './bench/read/bench-setup.ts';
 import { fmt, targetTable, type Target } from './bench/read/report.ts';
 import { encodeCommands, PRODUCER, ROOM } from './bench/downsync/commands.ts';
-import { newestProfile, summarizeProfile, type ProfileSummary } from './bench/downsync/cpu-profile.ts';
+import { mainThreadProfile, summarizeProfile, type ProfileSummary } from './bench/downsync/cpu-profile.ts';
 import { measureFreshness, quantile, type FreshnessResult } from './bench/downsync/freshness.ts';
 import { bucketQuantiles, buckets, type BucketQuantiles } from './bench/downsync/prom-text.ts';
 import { rawConsume } from './bench/downsync/raw-consume.ts';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     for (const c of children.splice(0).reverse()) await c.stop();
     const profiles: { readonly name: string; readonly summary: ProfileSummary }[] = [];
     for (const name of profDir ? ['sqlite', 'cassandra'] : []) {
-      const file = await newestProfile(path.join(profDir!, name));
+      const file = await mainThreadProfile(path.join(profDir!, name));
       if (file) profiles.push({ name, summary: await summarizeProfile(file) });
     }
 

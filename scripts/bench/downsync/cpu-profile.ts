@@ -29,8 +29,12 @@ export interface ProfileSummary {
   readonly areas: readonly { readonly name: string; readonly ms: number }[];
 }
 
-export async function newestProfile(dir: string): Promise<string | null> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile')).sort();
+/**
+ * The main thread's profile in `dir`: node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile,
+ * and tsx's loader runs in a worker thread that writes one of its own (thread 1, module loading only).
+ */
+export async function mainThreadProfile(dir: string): Promise<string | null> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.0\.\d+\.cpuprofile$/.test(f)).sort();
   return files.length > 0 ? path.join(dir, files.at(-1)!) : null;
 }
 

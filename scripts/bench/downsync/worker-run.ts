@@ -1,7 +1,8 @@
 /**
  * One worker (`featurestore downsync`, a child process: the CLI from the sources, cli-child.ts) through
  * the pre-produced topic, measured from the outside as an operator would: its /metrics are scraped
- * every 100 ms. The rate is the commands applied after the first scrape that saw any, over the time
+ * every 250 ms (a scrape also collects prom-client's process metrics, a few ms of the worker's CPU each:
+ * at 100 ms that showed in its profile). The rate is the commands applied after the first scrape that saw any, over the time
  * from that scrape to the one that saw all N (startup, the group join and the first fetch excluded, as
  * for the raw consumer); then the wait until the group's committed offsets cover all N (the last
  * offline flush and commit). The worker is left running (the freshness phase reuses it) unless stopped.
@@ -51,7 +52,7 @@ export async function runWorker(options: {
     const startMs = performance.now() - spawned;
     let first: { t: number; applied: number } | null = null;
     let last = { t: 0, applied: 0 };
-    for (const deadline = performance.now() + options.timeoutMs; last.applied < options.n; await sleep(100)) {
+    for (const deadline = performance.now() + options.timeoutMs; last.applied < options.n; await sleep(250)) {
       if (!worker.running) throw new Error(`worker exited: ${worker.stderr.trim()}`);
       if (performance.now() > deadline) throw new Error(`worker applied ${last.applied} of ${options.n} in ${options.timeoutMs} ms`);
       const applied = sumOf(await scrape(url), APPLIED);
