@@ -13,6 +13,7 @@ import { SERVE_DEFAULTS, SERVE_FLAG_DEFAULTS, serveCommand, type ServeFlags } fr
 import { SEND_DEFAULTS, sendCommand, type SendFlags } from './send.ts';
 import { addStreamOptions } from './stream-flags.ts';
 import { defineUpsyncCommand } from './upsync.ts';
+import { defineDownsyncCommand } from './downsync.ts';
 
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './io.ts';
 
@@ -89,6 +90,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   defineUpsyncCommand(program, io, (code) => {
+    exitCode = code;
+  });
+
+  defineDownsyncCommand(program, io, (code) => {
     exitCode = code;
   });
 
