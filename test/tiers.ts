@@ -36,6 +36,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
 export const BIGQUERY_EMULATOR_TESTS: readonly string[] = [
   'test/upsync/*-bigquery.test.ts',
   'test/conformance/bigquery*.test.ts',
+  'test/downsync/kafka-bigquery-*.test.ts',
   'test/emit/identifiers.test.ts',
   'test/hostile/splitter-*.test.ts',
   'test/services/bigquery-ddl.test.ts',
