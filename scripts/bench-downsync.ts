@@ -1,8 +1,9 @@
 /**
  * `npm run bench:downsync [-- --n 200000 --duration 20 --rate 5000 --cpu-prof]`: the downsync worker
  * against the services harness's Kafka, Cassandra and Redis, in one run:
- * 1. the raw ceiling: kafkajs alone consuming a fresh topic of N pre-encoded command envelopes
- *    (eachBatch, no processing) → messages/s;
+ * 1. the raw ceilings: kafkajs alone consuming a fresh topic of N pre-encoded command envelopes
+ *    (eachBatch, no processing) → messages/s; and the raw cassandra-driver INSERT / SELECT the worker
+ *    makes per command → ops/s (what bounds the worker on Cassandra);
  * 2. one worker (`featurestore downsync` as a child process, the CLI from the sources) through the same
  *    N commands into SQLite (no cache, the embedded setup), then into Cassandra behind the Redis cache
  *    (production) → commands/s and the ratio to (1); both sample into a DuckDB file of their own;
@@ -27,6 +28,7 @@ import { encodeCommands, PRODUCER, ROOM } from './bench/downsync/commands.ts';
 import { mainThreadProfile, summarizeProfile, type ProfileSummary } from './bench/downsync/cpu-profile.ts';
 import { measureFreshness, quantile, type FreshnessResult } from './bench/downsync/freshness.ts';
 import { bucketQuantiles, buckets, type BucketQuantiles } from './bench/downsync/prom-text.ts';
+import { rawCassandra, type RawCassandra } from './bench/downsync/raw-cassandra.ts';
 import { rawConsume } from './bench/downsync/raw-consume.ts';
 import { API_KEY, servicesUp, startReadApi } from './bench/downsync/setup.ts';
 import { runWorker, scrape, type WorkerRun } from './bench/downsync/worker-run.ts';
@@ -93,12 +95,16 @@ async function main(): Promise<void> {
     const raw = await rawConsume(brokers, topic, `bench-raw-${run}`, N, 120_000);
     log(`  raw: ${fmt(raw.rate, 0)} msg/s (${raw.batches} batches, join ${secs(raw.joinMs)}); load ${machineLoad()}`);
 
+    log('raw cassandra-driver INSERT / SELECT at LOCAL_QUORUM (the worker\'s per-command statements)…');
+    const rawCass = await rawCassandra(keyspace, 3_000, [32, 256]);
+    for (const r of rawCass) log(`  ${r.statement} ${r.inFlight} in flight: ${fmt(r.rate, 0)} ops/s`);
+
     const workerArgs = ['--stream', 'kafka', '--brokers', brokers.join(','), '--generated', 'generated'];
     const prof = (name: string) => (profDir ? path.join(profDir, name) : undefined);
     log('worker → SQLite (no cache)…');
     const sqliteRun = await runWorker({
       args: [...workerArgs, '--store', `sqlite:${path.join(tmp, 'online.sqlite')}`, '--offline', `duckdb:${path.join(tmp, 'offline-sqlite.duckdb')}`],
-      groupId: `bench-sqlite-${run}`, topic, n: N, admin, timeoutMs: 150_000, ...(prof('sqlite') ? { cpuProfDir: prof('sqlite')! } : {}),
+      groupId: `bench-sqlite-${run}`, topic, n: N, admin, timeoutMs: 300_000, ...(prof('sqlite') ? { cpuProfDir: prof('sqlite')! } : {}),
     });
     await sqliteRun.worker.stop();
     const loadSqlite = machineLoad();
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
     log('worker → Cassandra behind Redis…');
     const cassRun = await runWorker({
       args: [...workerArgs, '--store', 'cassandra', '--keyspace', keyspace, '--redis', redisUrl, '--offline', `duckdb:${path.join(tmp, 'offline-cassandra.duckdb')}`],
-      groupId: `bench-cassandra-${run}`, topic, n: N, admin, timeoutMs: 150_000, ...(prof('cassandra') ? { cpuProfDir: prof('cassandra')! } : {}),
+      groupId: `bench-cassandra-${run}`, topic, n: N, admin, timeoutMs: 300_000, ...(prof('cassandra') ? { cpuProfDir: prof('cassandra')! } : {}),
     });
     children.push(cassRun.worker);
     const loadCass = machineLoad();
@@ -168,6 +174,8 @@ async function main(): Promise<void> {
       '',
       throughputTable(raw, sqliteRun, cassRun, N),
       '',
+      cassandraCeiling(rawCass, cassRun, N),
+      '',
       freshnessTable(fresh, workerHist, RATE),
       `  event times of the typed sends ran ${fmt(clockAheadMs / 1000, 1)} s ahead of the wall clock at the end (the write clock gives each put its own millisecond)`,
       '',
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
       file,
       JSON.stringify(
         {
-          args, cpus: os.cpus().length, node: process.version, topic, produceMs, raw, sqlite: strip(sqliteRun), cassandra: strip(cassRun),
+          args, cpus: os.cpus().length, node: process.version, topic, produceMs, raw, rawCassandra: rawCass, sqlite: strip(sqliteRun), cassandra: strip(cassRun),
           freshness: { ...fresh, latencies: undefined, p50: quantile(fresh.latencies, 0.5), p95: quantile(fresh.latencies, 0.95), p99, max: fresh.latencies.at(-1) ?? null },
           workerHistogram: { eventTime: histJson(workerHist.eventTime), sentAt: histJson(workerHist.sentAt) },
           clockAheadMs, targets, profiles,
@@ -215,6 +223,22 @@ function throughputTable(raw: Awaited<ReturnType<typeof rawConsume>>, sqlite: Wo
     ['worker → Cassandra + Redis cache', fmt(cass.rate, 0), `${fmt((100 * cass.rate) / raw.rate, 0)} %`, secs(cass.applyMs), secs(cass.startMs), secs(cass.commitLagMs), String(cass.sampled)],
   ];
   return [`throughput, ${n} commands:`, table(rows)].join('\n');
+}
+
+/**
+ * The worker's Cassandra bound: per command one online INSERT and one sampler-state SELECT (each key of
+ * a batch; the rooms are distinct within a batch), plus one state INSERT per sampled command.
+ */
+function cassandraCeiling(raw: readonly RawCassandra[], cass: WorkerRun, n: number): string {
+  const at = (statement: RawCassandra['statement'], inFlight: number) => raw.find((r) => r.statement === statement && r.inFlight === inFlight)?.rate ?? NaN;
+  const rows = [['statement', ...raw.filter((r) => r.statement === 'INSERT').map((r) => `${r.inFlight} in flight`)], ...(['INSERT', 'SELECT'] as const).map((st) => [`raw ${st} (LOCAL_QUORUM), ops/s`, ...raw.filter((r) => r.statement === st).map((r) => fmt(r.rate, 0))])];
+  const sampledShare = cass.sampled / n;
+  const bound = 1 / ((1 + sampledShare) / at('INSERT', 32) + 1 / at('SELECT', 32));
+  return [
+    'Cassandra ceiling (raw driver, same run):',
+    table(rows),
+    `  per command: 1 online INSERT + 1 sampler-state SELECT + ${fmt(sampledShare, 2)} state INSERT → at most ${fmt(bound, 0)} commands/s at 32 in flight; the worker made ${fmt(cass.rate, 0)} (${fmt((100 * cass.rate) / bound, 0)} %)`,
+  ].join('\n');
 }
 
 function freshnessTable(fresh: FreshnessResult, hist: { eventTime: BucketQuantiles; sentAt: BucketQuantiles }, rate: number): string {
