@@ -266,7 +266,7 @@ function freshnessTable(fresh: FreshnessResult, hist: { eventTime: BucketQuantil
 function profileText(name: string, p: ProfileSummary): string[] {
   const pct = (ms: number) => `${fmt((100 * ms) / p.busyMs, 1)} %`;
   return [
-    `CPU profile of the ${name} worker (${p.file}): ${secs(p.totalMs)} sampled, ${secs(p.busyMs)} busy; self time:`,
+    `CPU profile of the ${name} worker (${p.file}): ${secs(p.totalMs)} sampled, ${secs(p.busyMs)} busy (${fmt((100 * (p.totalMs - p.busyMs)) / p.totalMs, 0)} % idle: waiting); self time:`,
     table([['area', 'ms', 'of busy'], ...p.areas.slice(0, 10).map((a) => [a.name, fmt(a.ms, 0), pct(a.ms)])]),
     table([['function', 'ms', 'of busy'], ...p.functions.map((f) => [f.name, fmt(f.ms, 0), pct(f.ms)])]),
     '',

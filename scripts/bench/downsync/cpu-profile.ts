@@ -57,6 +57,9 @@ export async function summarizeProfile(file: string, top = 15): Promise<ProfileS
     const a = areaOf(frame);
     area.set(a, (area.get(a) ?? 0) + us);
   }
+  // Idle is the wall time not spent on the CPU: it is the total minus busy, not a line of the lists.
+  fn.delete('(idle)');
+  area.delete('(idle)');
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: us / 1000 }));
   return { file, totalMs: total / 1000, busyMs: (total - idle) / 1000, functions: sorted(fn).slice(0, top), areas: sorted(area).slice(0, top) };
 }

@@ -59,7 +59,8 @@ export async function runWorker(options: {
       last = { t: performance.now(), applied };
       if (!first && applied > 0) first = last;
     }
-    const f = first!;
+    // A run too short for two scrapes has no rate (NaN), rather than a made-up one.
+    const f = first ?? last;
     const appliedAt = last.t;
     while ((await committedOf(options.admin, options.groupId, options.topic)) < options.n) {
       if (performance.now() - appliedAt > 30_000) throw new Error('offsets not committed within 30 s of the last apply');
@@ -72,7 +73,7 @@ export async function runWorker(options: {
       metricsUrl: url,
       startMs,
       applyMs: last.t - f.t,
-      rate: (last.applied - f.applied) / ((last.t - f.t) / 1000),
+      rate: last.t > f.t ? (last.applied - f.applied) / ((last.t - f.t) / 1000) : NaN,
       commitLagMs,
       sampled: sumOf(metrics, 'featurestore_downsync_sampled_total'),
       deadLettered: sumOf(metrics, 'featurestore_downsync_dead_lettered_total'),
