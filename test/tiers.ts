@@ -34,6 +34,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
  * beside the rest of the integration tier, and keep their batches small.
  */
 export const BIGQUERY_EMULATOR_TESTS: readonly string[] = [
+  'test/airflow/upsync-dag-run.test.ts',
   'test/upsync/*-bigquery.test.ts',
   'test/conformance/bigquery*.test.ts',
   'test/downsync/kafka-bigquery-*.test.ts',
