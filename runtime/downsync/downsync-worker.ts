@@ -35,6 +35,7 @@ import { CacheInvalidationError, type FeatureCache } from '../cache/feature-cach
 import { cacheKey } from '../cache/cache-key.ts';
 import type { FeatureCatalog } from '../manifest/feature-catalog.ts';
 import type { OfflineRow, OfflineStore, OfflineTable, OfflineValue, OfflineValues } from '../offline/offline-store.ts';
+import { identityOf } from '../offline/offline-table.ts';
 import type { KeyValues, WriteReport } from '../online/online-store.ts';
 import { InvalidInputError } from '../read/online-runtime.ts';
 import type { FeatureStream, StreamBatch, StreamMessage, StreamRecord, StreamSubscription } from '../stream/feature-stream.ts';
@@ -128,7 +129,11 @@ type Verdict = { readonly ok: true; readonly checked: Checked } | { readonly ok:
 
 interface Buffered {
   readonly table: OfflineTable;
-  readonly rows: OfflineRow[];
+  /**
+   * By row identity (offline-table.ts): a batch delivered again after a failed flush replaces its rows
+   * instead of adding them, so an offline outage cannot grow the buffer beyond the distinct rows.
+   */
+  readonly rows: Map<string, OfflineRow>;
 }
 
 export class DownsyncWorker {
@@ -392,14 +397,16 @@ export class DownsyncWorker {
       if (toLoad.length > 0) for (const [e, t] of await this.options.samplerState.load(f.fullName, toLoad)) state.set(e, t);
     }
     let buffered = this.buffer.get(f.fullName);
-    if (!buffered) this.buffer.set(f.fullName, (buffered = { table: sampling.offlineTable, rows: [] }));
+    if (!buffered) this.buffer.set(f.fullName, (buffered = { table: sampling.offlineTable, rows: new Map() }));
     commands.forEach((c, i) => {
       const entity = entities[i]!;
       const t = c.command.eventTime.getTime();
       const last = withState ? (state.get(entity) ?? null) : null;
       if (!isSampled(sampling.policy, this.seed, f.fullName, entity, t, last)) return;
-      buffered.rows.push(offlineRow(feature, c));
-      this.bufferedRows++;
+      const row = offlineRow(feature, c);
+      const id = identityOf(sampling.offlineTable, row);
+      if (!buffered.rows.has(id)) this.bufferedRows++;
+      buffered.rows.set(id, row);
       if (withState && (last === null || t > last)) {
         state.set(entity, t);
         this.unsavedState.set(`${f.fullName}\u0000${entity}`, { feature: f.fullName, entity, lastSampledMs: t });
@@ -418,14 +425,15 @@ export class DownsyncWorker {
     this.lastFlush = this.now();
     if (this.bufferedRows > 0 && this.options.offline) {
       for (const [name, b] of this.buffer) {
-        if (b.rows.length === 0) continue;
-        const result = await this.options.offline.append(b.table, b.rows);
+        if (b.rows.size === 0) continue;
+        const result = await this.options.offline.append(b.table, [...b.rows.values()]);
         this.metrics.sampled(name, result.appended);
         this.metrics.offlineDuplicates(name, result.duplicates);
         this.counts.sampled += result.appended;
         this.counts.offlineDuplicates += result.duplicates;
         // Appended: a later failure of another table retries only what is left.
-        b.rows.length = 0;
+        this.bufferedRows -= b.rows.size;
+        b.rows.clear();
       }
       this.buffer.clear();
       this.bufferedRows = 0;

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { samplingDraw, type DeadLetter, type DownsyncWorker } from '../../runtime/downsync/index.ts';
 import { cacheKey } from '../../runtime/cache/cache-key.ts';
+import { OFFLINE_STORE_UNREACHABLE, OfflineStoreError, type OfflineStore } from '../../runtime/offline/offline-store.ts';
 import type { StreamRecord } from '../../runtime/stream/feature-stream.ts';
 import { embedded, TOPIC, type Embedded } from './helpers/embedded.ts';
 import { commandRecord, eventually, HOST, loadFixture, PRODUCER, ROOM, roomCommand, WATCH, watchCommand, type Fixture } from './helpers/fixture.ts';
@@ -238,6 +239,58 @@ describe('downsync worker (embedded)', () => {
     expect(text).toMatch(/featurestore_downsync_freshness_seconds_bucket\{le="5",source="event_time"\} 30/);
     expect(text).toContain('featurestore_downsync_pending_cache_invalidations 0');
     expect(e.logs.map((l) => l.event)).toEqual(['started', 'stopping', 'stopped']);
+  });
+
+  it('an offline store that fails: the batch is delivered again, nothing is committed, and once it recovers each row is appended once', async () => {
+    const { fx, env: e } = await setup({ [ROOM]: { enabled: true, minIntervalByKeyMs: 0, randomSamplingRatio: 1 } }, { partitions: 1, maxBatchSize: 25 });
+    let failures = 4;
+    const flaky: OfflineStore = {
+      read: e.offline.read.bind(e.offline),
+      append: async (table, rows) => {
+        if (failures > 0) {
+          failures--;
+          throw new OfflineStoreError(OFFLINE_STORE_UNREACHABLE, 'offline store down (test)');
+        }
+        return e.offline.append(table, rows);
+      },
+      ping: () => e.offline.ping(),
+      close: async () => {},
+    };
+    const records = Array.from({ length: 100 }, (_, i) => roomCommand(fx, 7_000n + BigInt(i), at(i), i));
+    await e.stream.publish(TOPIC, records);
+    const w = await e.worker({ offline: flaky, flushRows: 50, flushMs: 600_000 });
+    await eventually(() => e.logs.filter((l) => l.event === 'batch failed').length >= 2, 10_000, 'failed flushes');
+    expect(w.stats().commits).toBe(0);
+    // The online writes happened (and happen again on redelivery: idempotent).
+    expect((await roomViewers(fx, e, [7_000n]))[0]).toBe(0);
+    await eventually(() => failures === 0 && w.stats().sampled >= 50, 10_000, 'recovered');
+    await w.stop();
+    const rows = await e.offlineRows(ROOM);
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows.map((r) => String(r.values.room_id))).size).toBe(100);
+    expect(w.stats().commits).toBeGreaterThan(0);
+    expect(e.logs.find((l) => l.event === 'batch failed')!.fields.error).toBe('offline store down (test)');
+  });
+
+  it('stop() with an offline store that stays down: no commit, the flush error is reported', async () => {
+    const { fx, env: e } = await setup({ [ROOM]: { enabled: true, minIntervalByKeyMs: 0, randomSamplingRatio: 1 } }, { partitions: 1 });
+    const down: OfflineStore = {
+      read: e.offline.read.bind(e.offline),
+      append: async () => {
+        throw new OfflineStoreError(OFFLINE_STORE_UNREACHABLE, 'offline store down (test)');
+      },
+      ping: () => e.offline.ping(),
+      close: async () => {},
+    };
+    await e.stream.publish(TOPIC, [roomCommand(fx, 7_500n, at(1), 1)]);
+    const w = await e.worker({ offline: down, flushMs: 600_000 });
+    await processed(w, 1);
+    await expect(w.stop()).rejects.toThrow('offline store down (test)');
+    expect(w.stats().commits).toBe(0);
+    expect(e.logs.map((l) => l.event)).toContain('flush failed');
+    // Uncommitted: the next member of the group gets the command again.
+    const again = await e.worker({ groupId: 'downsync' });
+    await processed(again, 1);
   });
 
   it('refuses bad flush settings', async () => {

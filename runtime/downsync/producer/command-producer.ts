@@ -33,7 +33,7 @@ import { encodeCheckedValue } from '../../read/value-codec.ts';
 import type { StreamRecord } from '../../stream/feature-stream.ts';
 import type { FeatureStream } from '../../stream/feature-stream.ts';
 import type { FeatureClient, TypedRow } from '../../write/feature-writer.ts';
-import { nextWriteTime } from '../../write/write-clock.ts';
+import { writeClock } from '../../write/write-clock.ts';
 import { UndeployedSchemaError } from '../../write/write-errors.ts';
 import { CommandBatcher, type BatchSettings } from './command-batcher.ts';
 import { PRODUCER_ERRORS, ProducerClosedError, ReadsUnsupportedError, UnknownConsumerError } from './producer-errors.ts';
@@ -98,8 +98,7 @@ export class CommandProducer implements FeatureClient {
     return this.settle(() => {
       const f = this.writable(feature.fullName, 'Object', 'put');
       const schemaId = deployedSchemaId(f, feature);
-      const eventTime = nextWriteTime();
-      return rows.map((row) => this.prepare(f, row.key, encodeCheckedValue(feature, row.value), schemaId, eventTime));
+      return rows.map((row) => this.prepare(f, row.key, encodeCheckedValue(feature, row.value), schemaId, writeClock.timeFor(f.fullName, row.key)));
     });
   }
 
@@ -147,7 +146,7 @@ export class CommandProducer implements FeatureClient {
       }
       eventTime = inValue as Date;
     } else {
-      eventTime = given ?? nextWriteTime();
+      eventTime = given ?? writeClock.timeFor(f.fullName, key);
     }
     return this.prepare(f, key, bytes, f.serde.readerId, eventTime);
   }
