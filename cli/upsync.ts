@@ -21,6 +21,8 @@ import { SqliteWatermarkStore } from '../runtime/upsync/sqlite-watermarks.ts';
 import { UPSYNC_ERRORS, UpsyncError } from '../runtime/upsync/upsync-errors.ts';
 import { planUpsync } from '../runtime/upsync/upsync-plan.ts';
 import type { WatermarkStore } from '../runtime/upsync/watermark-store.ts';
+import type { WorkerReadSpec } from '../runtime/upsync/worker-pages.ts';
+import { offlineTableOf } from '../runtime/offline/offline-table.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
 import { addStoreOptions, checkStoreFlags, openCheckedStores, StoreOpenError, type OnlineTarget, type StoreFlags, type SyncStores } from './store-flags.ts';
 
@@ -51,6 +53,8 @@ export interface UpsyncFlags extends StoreFlags {
   readonly consumer?: string;
   readonly quarantine?: string;
   readonly maxQuarantined?: string;
+  /** Default true: offline reads and encoding on a worker thread. */
+  readonly readWorker?: boolean;
 }
 
 export interface UpsyncHooks {
@@ -80,7 +84,8 @@ export function defineUpsyncCommand(program: Command, io: Io, setExit: (code: nu
     .addOption(new Option('--json', 'print one JSON summary line on stdout').default(false))
     .option('--consumer <name>', 'the consumer whose access.write the writes use (default: the one that may write every feature)')
     .option('--quarantine <file>', `JSONL file for rows that cannot be written (default: ${QUARANTINE_DIR}/<table>.jsonl beside the config file)`)
-    .option('--max-quarantined <n>', 'fail the run (exit 1) when more rows than this are quarantined (default: unlimited)');
+    .option('--max-quarantined <n>', 'fail the run (exit 1) when more rows than this are quarantined (default: unlimited)')
+    .option('--no-read-worker', 'read and encode on the main thread instead of a worker thread (slower; for debugging)');
   addStoreOptions(cmd, { online: true, offline: true, cache: true });
   cmd.action(async (opts: UpsyncFlags) => {
     setExit(await upsyncCommand(opts, io));
@@ -164,6 +169,9 @@ export async function upsyncCommand(opts: UpsyncFlags, io: Io, hooks: UpsyncHook
     if (external.aborted) abort.abort();
     else external.addEventListener('abort', onSignal, { once: true });
   }
+  // The offline store was opened above to fail fast (and to create DuckDB tables); the worker opens its own.
+  const readInWorker = opts.readWorker !== false ? workerSpec(stores) : undefined;
+  if (readInWorker) await stores.offline?.close();
   const bar = (hooks.progress ?? process.stderr.isTTY === true) ? progressBar() : null;
   const sinks = new Map<string, QuarantineSink>();
   const sinkFor = (file: string) => {
@@ -176,7 +184,8 @@ export async function upsyncCommand(opts: UpsyncFlags, io: Io, hooks: UpsyncHook
     summary = await runUpsync({
       catalog: stores.catalog,
       manifest: stores.manifest,
-      offline: stores.offline as NonNullable<SyncStores['offline']>,
+      offline: readInWorker ? null : stores.offline,
+      ...(readInWorker ? { readInWorker } : {}),
       writePath: stores.writePath,
       watermarks,
       features: flags.features,
@@ -223,6 +232,17 @@ function printSummary(summary: UpsyncSummary, json: boolean, io: Io): void {
   if (summary.interrupted) io.err(`featurestore: ${UPSYNC_CLI_ERRORS.interrupted}\n`);
   else if (summary.error !== undefined) io.err(`featurestore: ${UPSYNC_CLI_ERRORS.failed(summary.error)}\n`);
   if (json) io.out(`${JSON.stringify(summary)}\n`);
+}
+
+function workerSpec(stores: SyncStores): WorkerReadSpec | undefined {
+  const target = stores.offlineTarget;
+  if (!target) return undefined;
+  const generatedDir = path.resolve(stores.generatedDir);
+  if (target.kind === 'duckdb') {
+    return { generatedDir, offline: { kind: 'duckdb', path: path.resolve(target.path), tables: Object.values(stores.manifest.features).map(offlineTableOf) } };
+  }
+  const endpoint = process.env['BIGQUERY_API_ENDPOINT'];
+  return { generatedDir, offline: { kind: 'bigquery', projectId: target.projectId, dataset: target.dataset, location: target.location, ...(endpoint ? { endpoint } : {}) } };
 }
 
 async function openWatermarks(target: OnlineTarget): Promise<WatermarkStore> {

@@ -91,6 +91,24 @@ describe('upsync DuckDB → SQLite', () => {
     await marks.close();
   });
 
+  it('--no-read-worker reads and encodes on the main thread, with the same result', async () => {
+    const p = await upsyncProject('upsync-inline');
+    const rows = ids(120).map((id) => objRow(id, T0 + id * 1000));
+    await fill(p, OBJ, [...rows, eventRow(1, T0, 1n, T0)].slice(0, 120));
+    await fill(p, EVENTS, [eventRow(1, T0 + 1, 5n, T0 + 2), eventRow(1, T0 + 2, 6n, T0 + 3)]);
+    const r = await upsync(p, '--features', `${OBJ},${EVENTS}`, '--full', '--page-size', '25', '--no-read-worker');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.summary.features.map((f) => [f.feature, f.rowsRead, f.written])).toEqual([
+      [OBJ, 120, 120],
+      [EVENTS, 2, 2],
+    ]);
+    await withOnline(p, async (store, catalog) => {
+      const feature = catalog.features.get(OBJ)!;
+      expect(await onlineRecords(store, feature, rows.map((row) => [row.values['user_id'] as bigint]))).toEqual(rows.map((row) => expectedRecord(feature, row)));
+      expect(await store.latest(catalog.features.get(EVENTS)!.table, [1n], 5)).toHaveLength(2);
+    });
+  });
+
   it('incremental: only rows updated since the watermark minus the overlap are read; late rows within the overlap arrive', async () => {
     const p = await upsyncProject('upsync-incr');
     await fill(p, OBJ, ids(100).map((id) => objRow(id, T0 + id * 60_000)));

@@ -1,0 +1,102 @@
+/**
+ * The write loop's side of the read worker (read-worker.ts): an async iterable of PreparedPage, rows
+ * rebuilt as views into the page's one value buffer. Leaving the loop early (an abort, a failed write)
+ * stops the worker, which closes the offline store before it exits.
+ *
+ * From source (tsx, the tests) the worker loads read-worker.ts through tsx's register API; from dist/
+ * it is plain JavaScript. A worker error comes back as an Error with the original name and code.
+ */
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { KeyScalar } from '../online/online-store.ts';
+import type { PageRead, PreparedPage } from './prepared-pages.ts';
+import type { FromWorker, ReadWorkerData, WorkerOfflineOptions } from './read-worker-protocol.ts';
+import type { EncodedHistoryRow, EncodedObjectRow } from './row-encoder.ts';
+import type { PlannedFeature } from './upsync-plan.ts';
+
+export interface WorkerReadSpec {
+  /** The generated folder (manifest.json, acl/), as the worker loads it again. */
+  readonly generatedDir: string;
+  readonly offline: WorkerOfflineOptions;
+}
+
+const STOP_WAIT_MS = 10_000;
+
+export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature, read: PageRead, runId: string, ahead: number): AsyncGenerator<PreparedPage> {
+  const data: ReadWorkerData = {
+    generatedDir: spec.generatedDir,
+    feature: feature.name,
+    offline: spec.offline,
+    since: read.since,
+    until: read.until ?? null,
+    pageSize: read.pageSize,
+    shard: read.shard && read.shard.count > 1 ? read.shard : null,
+    runId,
+    ahead: Math.max(1, ahead),
+  };
+  const worker = startWorker(data);
+  const queue: FromWorker[] = [];
+  let wake: (() => void) | null = null;
+  let exited = false;
+  let failure: Error | null = null;
+  worker.on('message', (m: FromWorker) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (e: Error) => {
+    failure ??= e;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
+  const schemaId = feature.catalog.serde.readerId;
+  const width = feature.catalog.keyFields.length;
+  const history = feature.catalog.featureType === 'History';
+  let done = false;
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === null && !exited) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      const m = queue.shift();
+      if (!m) {
+        if (failure) throw failure;
+        throw new Error('the upsync read worker exited without finishing');
+      }
+      if (m.type === 'end') {
+        done = true;
+        return;
+      }
+      if (m.type === 'error') throw Object.assign(new Error(m.message), { name: m.name, code: m.code });
+      const rows: (EncodedObjectRow | EncodedHistoryRow)[] = new Array(m.count);
+      const buffer = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      for (let i = 0; i < m.count; i++) {
+        const key = m.keys.slice(i * width, (i + 1) * width) as KeyScalar[];
+        const value = buffer.subarray(m.offsets[i], m.offsets[i + 1]);
+        const updatedAt = new Date(m.updatedAt[i] as number);
+        rows[i] = history
+          ? { key, event: { value, schemaId, updatedAt, eventTime: new Date((m.eventTime as Float64Array)[i] as number) } }
+          : { key, value: { value, schemaId, updatedAt } };
+      }
+      worker.postMessage({ type: 'credit' });
+      yield { rowsRead: m.rowsRead, rows, quarantine: m.quarantine, newestMs: m.newestMs };
+    }
+  } finally {
+    if (!exited) {
+      if (!done) worker.postMessage({ type: 'stop' });
+      const timer = setTimeout(() => void worker.terminate(), STOP_WAIT_MS);
+      await once(worker, 'exit').catch(() => {});
+      clearTimeout(timer);
+    }
+  }
+}
+
+function startWorker(data: ReadWorkerData): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './read-worker.ts' : './read-worker.js', import.meta.url);
+  if (!fromSource) return new Worker(url, { workerData: data });
+  // A worker does not inherit tsx's loader: register it first (tsx is a dev dependency of this repo).
+  const code = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(code, { eval: true, workerData: data });
+}
