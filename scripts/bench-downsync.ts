@@ -21,7 +21,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createCommandProducer } from '../runtime/downsync/producer/index.ts';
 import { loadFeatureCatalog } from '../runtime/manifest/feature-catalog.ts';
 import { openKafkaFeatureStream } from '../runtime/stream/kafka/kafka-feature-stream.ts';
-import { nextWriteTime } from '../runtime/write/write-clock.ts';
 import { createKeyspace, machineLoad } from './bench/read/bench-setup.ts';
 import { fmt, targetTable, type Target } from './bench/read/report.ts';
 import { encodeCommands, PRODUCER, ROOM } from './bench/downsync/commands.ts';
@@ -131,7 +130,6 @@ async function main(): Promise<void> {
     const before = await scrape(cassRun.metricsUrl);
     const loadFreshStart = machineLoad();
     const fresh = await measureFreshness({ ...freshOptions, durationSec: DURATION_SEC, firstRoom: base + 600_000n });
-    const clockAheadMs = nextWriteTime().getTime() - Date.now();
     const after = await scrape(cassRun.metricsUrl);
     const loadFreshEnd = machineLoad();
     const qs = [0.5, 0.95, 0.99];
@@ -177,7 +175,6 @@ async function main(): Promise<void> {
       cassandraCeiling(rawCass, cassRun, N),
       '',
       freshnessTable(fresh, workerHist, RATE),
-      `  event times of the typed sends ran ${fmt(clockAheadMs / 1000, 1)} s ahead of the wall clock at the end (the write clock gives each put its own millisecond)`,
       '',
       targetTable(targets),
       '',
@@ -199,7 +196,7 @@ async function main(): Promise<void> {
           args, cpus: os.cpus().length, node: process.version, topic, produceMs, raw, rawCassandra: rawCass, sqlite: strip(sqliteRun), cassandra: strip(cassRun),
           freshness: { ...fresh, latencies: undefined, p50: quantile(fresh.latencies, 0.5), p95: quantile(fresh.latencies, 0.95), p99, max: fresh.latencies.at(-1) ?? null },
           workerHistogram: { eventTime: histJson(workerHist.eventTime), sentAt: histJson(workerHist.sentAt) },
-          clockAheadMs, targets, profiles,
+          targets, profiles,
           load: { start: loadBefore, sqlite: loadSqlite, cassandra: loadCass, freshnessStart: loadFreshStart, end: loadFreshEnd },
         },
         null,

@@ -16,7 +16,7 @@ import type { WritePath } from '../write/write-path.ts';
 import { decodeValue } from './decoded-values.ts';
 import type { FeatureDescriptor, FieldDescriptor, HistoryFeatureDescriptor, ObjectFeatureDescriptor } from './feature-reader.ts';
 import { encodeCheckedValue } from './value-codec.ts';
-import { nextWriteTime } from '../write/write-clock.ts';
+import { writeClock } from '../write/write-clock.ts';
 
 /** What the reader needs from the runtime (store-backed-runtime.ts implements it). */
 export interface RuntimeReads {
@@ -72,23 +72,29 @@ export class RuntimeFeatureReader implements FeatureClient {
   async put<K, V>(feature: ObjectFeatureDescriptor<K, V>, rows: readonly TypedRow<V>[]): Promise<void> {
     const grant = this.runtime.writes.grant(this.consumer, feature.fullName, 'Object', 'put');
     const schemaId = deployedSchemaId(grant.feature, feature);
-    const updatedAt = nextWriteTime();
     await this.runtime.writes.put(
       grant,
-      rows.map((row) => ({ key: row.key, value: { value: encodeCheckedValue(feature, row.value), schemaId, updatedAt } satisfies StoredValue })),
+      rows.map((row) => ({
+        key: row.key,
+        value: { value: encodeCheckedValue(feature, row.value), schemaId, updatedAt: writeClock.timeFor(feature.fullName, row.key) } satisfies StoredValue,
+      })),
     );
   }
 
   async append<K, V>(feature: HistoryFeatureDescriptor<K, V>, rows: readonly TypedRow<V>[]): Promise<void> {
     const grant = this.runtime.writes.grant(this.consumer, feature.fullName, 'History', 'append');
     const schemaId = deployedSchemaId(grant.feature, feature);
-    const updatedAt = nextWriteTime();
     const eventTimeOf = (value: V) => (value as Readonly<Record<string, unknown>>)[feature.eventTimeField.tsName] as Date;
     await this.runtime.writes.append(
       grant,
       rows.map((row) => ({
         key: row.key,
-        event: { value: encodeCheckedValue(feature, row.value), schemaId, updatedAt, eventTime: eventTimeOf(row.value) } satisfies StoredEvent,
+        event: {
+          value: encodeCheckedValue(feature, row.value),
+          schemaId,
+          updatedAt: writeClock.timeFor(feature.fullName, row.key),
+          eventTime: eventTimeOf(row.value),
+        } satisfies StoredEvent,
       })),
     );
   }

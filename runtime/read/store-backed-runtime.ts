@@ -17,7 +17,7 @@ import { OnlineWriter } from '../write/online-writer.ts';
 import { WritePath } from '../write/write-path.ts';
 import { DEFAULT_LATEST_EVENTS } from './accessors.ts';
 import { decodeValue } from './decoded-values.ts';
-import { nextWriteTime } from '../write/write-clock.ts';
+import { writeClock } from '../write/write-clock.ts';
 import { keyCodecOf, type KeyCodec } from './key-codec.ts';
 import {
   AccessDeniedError,
@@ -100,19 +100,20 @@ export class StoreBackedRuntime implements OnlineRuntime, RuntimeReads {
   async put(consumer: string, feature: string, rows: readonly Row[]): Promise<void> {
     const grant = this.writes.grant(consumer, feature, 'Object', 'put');
     const f = grant.feature;
-    const updatedAt = nextWriteTime();
-    const encoded = this.rowsOf(f, rows).map(({ key, bytes }) => ({ key, value: { value: bytes, schemaId: f.serde.readerId, updatedAt } }));
+    const encoded = this.rowsOf(f, rows).map(({ key, bytes }) => ({
+      key,
+      value: { value: bytes, schemaId: f.serde.readerId, updatedAt: writeClock.timeFor(f.fullName, key) },
+    }));
     await this.writes.put(grant, encoded);
   }
 
   async append(consumer: string, feature: string, rows: readonly Row[]): Promise<void> {
     const grant = this.writes.grant(consumer, feature, 'History', 'append');
     const f = grant.feature;
-    const updatedAt = nextWriteTime();
     const eventTimeField = f.eventTimeField as string;
     const encoded = this.rowsOf(f, rows).map(({ key, record, bytes }) => ({
       key,
-      event: { value: bytes, schemaId: f.serde.readerId, updatedAt, eventTime: record[eventTimeField] as Date },
+      event: { value: bytes, schemaId: f.serde.readerId, updatedAt: writeClock.timeFor(f.fullName, key), eventTime: record[eventTimeField] as Date },
     }));
     await this.writes.append(grant, encoded);
   }
