@@ -95,16 +95,17 @@ async function setUp(dir: string, rows: number, keyspace: string): Promise<void>
 
 // ---- children -------------------------------------------------------------------------------------
 
-async function childEngine(dir: string, store: 'sqlite' | 'cassandra', rows: number, keyspace: string): Promise<CaseResult> {
+async function childEngine(dir: string, store: 'sqlite' | 'cassandra', rows: number, keyspace: string, inline = false): Promise<CaseResult> {
   const { main } = await import('../cli/main.ts');
   let out = '';
-  const storeArgs = store === 'sqlite' ? ['--store', `sqlite:${path.join(dir, `engine-${rows}.sqlite`)}`] : ['--store', 'cassandra', '--keyspace', keyspace];
+  const storeArgs = store === 'sqlite' ? ['--store', `sqlite:${path.join(dir, `engine-${rows}${inline ? '-inline' : ''}.sqlite`)}`] : ['--store', 'cassandra', '--keyspace', keyspace];
   const started = performance.now();
   const code = await main(
     [
       'upsync', '--config', path.join(dir, 'featurestore.yaml'), '--feature', FEATURE, '--full', '--json',
       '--until', new Date(T0 + (rows + 1) * 1000).toISOString(), '--concurrency', String(CONCURRENCY), '--page-size', String(PAGE_SIZE),
       ...storeArgs,
+      ...(inline ? ['--no-read-worker'] : []),
     ],
     { out: (t) => (out += t), err: (t) => process.stderr.write(t) },
   );
@@ -112,7 +113,7 @@ async function childEngine(dir: string, store: 'sqlite' | 'cassandra', rows: num
   if (code !== 0) throw new Error(`upsync exited ${code}`);
   const summary = JSON.parse(out.trim().split('\n').pop()!) as { totals: { written: number } };
   if (summary.totals.written !== rows) throw new Error(`upsync wrote ${summary.totals.written} rows, expected ${rows}`);
-  return { name: `upsync DuckDB → ${store}`, rows, ms, rowsPerSec: Math.round((rows * 1000) / ms), peakRssMb: peakRss() };
+  return { name: `upsync DuckDB → ${store}${inline ? ' (--no-read-worker)' : ''}`, rows, ms, rowsPerSec: Math.round((rows * 1000) / ms), peakRssMb: peakRss() };
 }
 
 async function encodedRows(dir: string, rows: number) {
@@ -200,6 +201,8 @@ async function main(): Promise<void> {
     const result =
       args.child === 'engine-sqlite'
         ? await childEngine(dir, 'sqlite', rows, keyspace)
+        : args.child === 'engine-sqlite-inline'
+          ? await childEngine(dir, 'sqlite', rows, keyspace, true)
         : args.child === 'engine-cassandra'
           ? await childEngine(dir, 'cassandra', rows, keyspace)
           : args.child === 'raw-sqlite'
@@ -224,7 +227,8 @@ async function main(): Promise<void> {
     const rawSqlite = await runChild('raw-sqlite', dir, sqliteRows, keyspace);
     const engineSmall = await runChild('engine-sqlite', dir, small, keyspace);
     const engineSqlite = await runChild('engine-sqlite', dir, sqliteRows, keyspace);
-    results.push(rawSqlite, engineSmall, engineSqlite);
+    const engineInline = await runChild('engine-sqlite-inline', dir, sqliteRows, keyspace);
+    results.push(rawSqlite, engineSmall, engineSqlite, engineInline);
     let rawCassandra: CaseResult | null = null;
     let engineCassandra: CaseResult | null = null;
     if (!args['skip-cassandra']) {
