@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 CONTEXT = {
     "data_interval_start": pendulum.datetime(2024, 5, 1, 9, 0, tz="Asia/Seoul"),
     "data_interval_end": pendulum.datetime(2024, 5, 1, 10, 0, tz="Asia/Seoul"),
+    # the task instance started after its interval, as scheduled runs do
+    "ti": SimpleNamespace(start_date=pendulum.datetime(2024, 5, 1, 10, 5, 30, tz="Asia/Seoul")),
 }
 FEATURES = ["azar-lounge::user-interaction-v1", "azar-lounge::user-stats-v12"]
 
@@ -33,14 +35,14 @@ def make(fake: FakeCli, mode: str = "ok", **kwargs) -> FeatureStoreUpsyncOperato
     )
 
 
-def test_incremental_sends_only_the_stable_upper_edge(fake_cli):
+def test_incremental_sends_only_the_upper_edge_the_task_start(fake_cli):
     make(fake_cli).execute(CONTEXT)
     assert fake_cli.argv() == [
         "upsync",
         "--feature", "azar-lounge::user-interaction-v1",
         "--feature", "azar-lounge::user-stats-v12",
         "--incremental",
-        "--until", "2024-05-01T01:00:00+00:00",
+        "--until", "2024-05-01T01:05:30+00:00",
         "--json",
     ]
 
@@ -55,13 +57,28 @@ def test_full_mode_copies_the_whole_table_whatever_the_interval(fake_cli):
 
 @pytest.mark.parametrize(
     "context",
-    [{}, {"data_interval_start": None, "data_interval_end": None}],
-    ids=["absent", "none"],
+    [{}, {"ti": None}, {"ti": SimpleNamespace(start_date=None)}],
+    ids=["absent", "none", "not-started"],
 )
-def test_without_a_data_interval_the_upper_edge_is_left_to_the_cli(fake_cli, context):
+def test_without_a_task_start_the_upper_edge_is_left_to_the_cli(fake_cli, context):
     make(fake_cli).execute(context)
     assert "--until" not in fake_cli.argv() and "--since" not in fake_cli.argv()
     assert "--incremental" in fake_cli.argv()
+
+
+def test_deployment_store_flags_come_from_the_environment_before_extra_args(fake_cli, monkeypatch):
+    monkeypatch.setenv("FEATURESTORE_UPSYNC_ARGS", "--store cassandra --offline bigquery --generated '/srv/gen dir'")
+    make(fake_cli, extra_args=["--consumer", "upsync-worker"]).execute(CONTEXT)
+    assert fake_cli.argv()[-9:] == [
+        "--store", "cassandra", "--offline", "bigquery", "--generated", "/srv/gen dir", "--consumer", "upsync-worker", "--json",
+    ]
+
+
+def test_unparsable_deployment_flags_fail_the_task_before_running_anything(fake_cli, monkeypatch):
+    monkeypatch.setenv("FEATURESTORE_UPSYNC_ARGS", "--store 'sqlite:/x")
+    with pytest.raises(AirflowException, match="FEATURESTORE_UPSYNC_ARGS"):
+        make(fake_cli).execute(CONTEXT)
+    assert not Path(fake_cli.argv_file).exists()
 
 
 @pytest.mark.parametrize("incremental", [True, False])
@@ -80,7 +97,7 @@ def test_an_airflow_backfill_run_copies_its_data_interval_in_full(fake_cli):
 
 def test_a_scheduled_run_with_an_unrelated_conf_follows_the_feature_mode(fake_cli):
     make(fake_cli).execute({**CONTEXT, "dag_run": SimpleNamespace(conf={"note": "x"}, run_type="scheduled")})
-    assert fake_cli.argv()[5:8] == ["--incremental", "--until", "2024-05-01T01:00:00+00:00"]
+    assert fake_cli.argv()[5:8] == ["--incremental", "--until", "2024-05-01T01:05:30+00:00"]
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,8 @@ class FeatureStoreUpsyncOperator(BaseOperator):
     """Copies the rows of `target_features` written since the last run from the offline store to the
     online store by running `featurestore upsync ... --json`; returns the CLI's JSON summary (XCom).
 
-    incremental: --incremental --until <data_interval_end> (the CLI keeps the watermark), else --full.
+    incremental: --incremental --until <this task instance's start> (the CLI keeps the watermark; see
+    upsync_command.py for why not data_interval_end), else --full.
     A run whose conf holds {"since": ISO, "until": ISO}, or an `airflow backfill` run, is a full copy
     of that window instead (--full --since --until).
     shard: "I/N" (0 <= I < N) runs --shard I/N; the generated DAGs map it over range(N) with
@@ -45,6 +46,10 @@ class FeatureStoreUpsyncOperator(BaseOperator):
     "featurestore" on PATH. Resolved when the task runs, because the worker's environment (not the
     DAG processor's) decides where the CLI is installed.
     env: added to the worker's environment (the CLI needs PATH and the store credentials from it).
+    extra_args: appended to the command line after $FEATURESTORE_UPSYNC_ARGS of the worker's
+    environment (shell-style words), which is where a deployment puts the store flags every upsync
+    needs (--store cassandra --offline bigquery --redis URL --generated DIR --config FILE): they
+    belong to the workers, not to the generated DAGs.
     """
 
     template_fields: Sequence[str] = ("target_features", "shard", "featurestore_bin", "generated_dir", "extra_args", "env")
@@ -93,15 +98,20 @@ class FeatureStoreUpsyncOperator(BaseOperator):
             raise AirflowException(str(e)) from None
         child_env = {**os.environ, **{k: str(v) for k, v in self.env.items()}}
         binary = self.featurestore_bin or child_env.get("FEATURESTORE_BIN") or "featurestore"
+        try:
+            deployment_args = shlex.split(child_env.get("FEATURESTORE_UPSYNC_ARGS", ""))
+        except ValueError as e:
+            raise AirflowException(f"FEATURESTORE_UPSYNC_ARGS is not valid shell words: {e}") from None
+        ti = context.get("ti")
         argv = build_upsync_argv(
             binary,
             features,
             incremental=self.incremental,
-            until=context.get("data_interval_end"),
+            until=getattr(ti, "start_date", None),
             backfill=backfill,
             shard=shard,
             generated_dir=self.generated_dir,
-            extra_args=self.extra_args,
+            extra_args=[*deployment_args, *self.extra_args],
         )
         self.log.info("Running: %s", shlex.join(argv))
         returncode, last_stdout, stderr_tail = self._run(argv, child_env)

@@ -5,10 +5,14 @@
                         [--shard I/N] [--generated DIR] [EXTRA_ARGS...] --json
 
 Incremental: the CLI keeps its own durable watermark per feature and shard (and re-reads an overlap
-for late rows), so the run only fixes the upper edge: --until = the run's data_interval_end, a stable,
-exclusive edge (a retried or cleared run reads up to the same moment, never "now"). Passing
-data_interval_start as --since would override that watermark and lose the rows a failed earlier run
-left behind, so it is never sent in incremental mode.
+for late rows), so the run only fixes the upper edge: --until = when this task instance started. Not
+data_interval_end: a transform stamps its rows with CURRENT_TIMESTAMP() when it runs, which is after
+the end of the run's interval (a scheduled run starts once its interval is over; a manual run's
+interval ends when it is triggered, before its transforms run), so that edge would leave every row of
+the run to the next run. Every upstream transform of the run has committed before this task starts
+(DAG order), so the task's start is above all of them, and it stays fixed for the try while pages are
+read. A retry starts later and reads further, which the watermark makes harmless. data_interval_start
+is never sent as --since: it would override the watermark and skip the rows a failed earlier run left.
 Full: the whole offline table; with --since/--until only for an explicit backfill of one interval.
 --shard I/N: this task copies only the keys whose hash is I mod N (0 <= I < N); N tasks cover a table.
 
@@ -143,9 +147,9 @@ def build_upsync_argv(
     generated_dir: Optional[str] = None,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
-    """`until`: the run's data_interval_end (incremental mode only; None when the run has none, and
-    the CLI then stops at its own start time). `backfill` makes the run a full copy of that window,
-    whatever the feature's mode."""
+    """`until`: the task instance's start (incremental mode only; None when unknown, and the CLI then
+    stops at its own start time). `backfill` makes the run a full copy of that window, whatever the
+    feature's mode. `extra_args` come last, before --json (store flags, --consumer, ...)."""
     argv = [featurestore_bin, "upsync"]
     for name in features:
         argv += ["--feature", name]
