@@ -75,4 +75,48 @@ describe('upsync after kill -9', () => {
     const expected = rows.map((r) => expectedRecord(feature, r));
     expect(checksum(after.map((v, i) => [String(i + 1), v]))).toBe(checksum(expected.map((v, i) => [String(i + 1), v])));
   });
+
+  it('SIGTERM: reading stops, pages in flight finish, the watermark is saved, the summary printed, exit 1', async () => {
+    const p = await upsyncProject('upsync-sigterm');
+    const rows = Array.from({ length: 2000 }, (_, i) => objRow(i + 1, T0 + (i + 1) * 1000));
+    const tables = await offlineTables(p.generated);
+    const offline = await openOfflineStore({ kind: 'duckdb', path: p.duckdb, tables: [...tables.values()] });
+    await appendAll(offline, tables.get(OBJ)!, rows);
+    await offline.close();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/upsync/cli-child.ts', 'upsync', '--config', p.config, '--feature', OBJ, '--page-size', '50', '--max-rows-per-sec', '500', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    let saved = false;
+    while (!saved && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        const marks = await SqliteWatermarkStore.open(p.sqlite);
+        saved = (await marks.get(OBJ, '0/1')) !== null;
+        await marks.close();
+      } catch {
+        // not there yet
+      }
+    }
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(1);
+    const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; interrupted: boolean; features: { rowsRead: number; written: number; watermarkAfter: string }[] };
+    expect(summary).toMatchObject({ ok: false, interrupted: true });
+    const f = summary.features[0]!;
+    expect(f.rowsRead).toBeLessThan(2000);
+    expect(f.written).toBe(f.rowsRead);
+    // The saved watermark is the newest row of what was written: every row up to it is online.
+    const marks = await SqliteWatermarkStore.open(p.sqlite);
+    expect((await marks.get(OBJ, '0/1'))?.at.toISOString()).toBe(f.watermarkAfter);
+    await marks.close();
+    expect(Date.parse(f.watermarkAfter)).toBe(T0 + f.written * 1000);
+    expect(stderr).toContain('upsync interrupted');
+  });
 });
