@@ -19,9 +19,11 @@ from featurestore_airflow.operators import FeatureStoreUpsyncOperator
 # Each feature's transform SQL is <table>.sql (the exact name is on every task below). Keep it in the
 # repository's transforms/ folder, never under generated/; deploy it to query/transform/ next to
 # this file, or point FEATURESTORE_SQL_DIR at it. Each query must write that feature's rows into its
-# offline table, named in the SQL as {{ params.target_table }}. The file is read through
-# template_searchpath when the task runs, so a missing file fails that task with
+# offline table, named in the SQL as {{ params.target_table }}, with fs_updated_at = CURRENT_TIMESTAMP()
+# on every row it inserts or changes (how upsync finds them; docs/airflow.md has an example). The file
+# is read through template_searchpath when the task runs, so a missing file fails that task with
 # "TemplateNotFound: <table>.sql" instead of breaking the import of every DAG in this folder.
+# The upsync tasks take their store flags from FEATURESTORE_UPSYNC_ARGS on the workers.
 SQL_DIR = Path(os.environ.get("FEATURESTORE_SQL_DIR") or Path(__file__).resolve().parent / "query" / "transform")
 
 with DAG(
