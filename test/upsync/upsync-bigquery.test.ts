@@ -36,7 +36,7 @@ let online: OnlineStore;
 let catalog: Awaited<ReturnType<typeof catalogOf>>;
 
 beforeAll(async () => {
-  p = await upsyncProject('upsync-services', { keyspace, dataset });
+  p = await upsyncProject('upsync-services', { keyspace, dataset, bigqueryProject: emulatorProject() });
   for (const target of ['cassandra', 'bigquery']) {
     const r = await runCli(['migrate', '--target', target, '--generated', p.generated, '--json']);
     expect(r.code, r.stderr).toBe(0);

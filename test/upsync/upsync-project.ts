@@ -71,7 +71,7 @@ export interface UpsyncProject {
   readonly duckdb: string;
 }
 
-export async function upsyncProject(prefix: string, options: { readonly keyspace?: string; readonly dataset?: string } = {}): Promise<UpsyncProject> {
+export async function upsyncProject(prefix: string, options: { readonly keyspace?: string; readonly dataset?: string; readonly bigqueryProject?: string } = {}): Promise<UpsyncProject> {
   const root = await tempDir(prefix);
   const features = path.join(root, 'features');
   await mkdir(features, { recursive: true });
@@ -80,7 +80,7 @@ export async function upsyncProject(prefix: string, options: { readonly keyspace
     config,
     [
       `cassandra: { keyspace: ${options.keyspace ?? 'upsync_tests'} }`,
-      `bigquery: { project: ${process.env['BIGQUERY_PROJECT'] ?? 'test-project'}, dataset: ${options.dataset ?? 'upsync_tests'}, location: US }`,
+      `bigquery: { project: ${options.bigqueryProject ?? 'test-project'}, dataset: ${options.dataset ?? 'upsync_tests'}, location: US }`,
       'consumers:',
       '  reader: {}',
       '  upsync-worker: {}',

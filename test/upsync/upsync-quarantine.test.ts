@@ -58,7 +58,6 @@ describe('upsync quarantine', () => {
     expect(r.stderr).toContain(`5 row(s) could not be written and were quarantined: see ${summary.features[0]!.quarantine}`);
     const entries = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as QuarantineEntry);
     expect(entries).toHaveLength(5);
-    if (process.env['UPSYNC_DEBUG']) console.log(entries.map((e) => `${e.column}: ${e.reason}`).join('\n'));
     expect(entries.map((e) => e.column).sort()).toEqual(['amount', 'score', 'score', 'seen_at', 'user_id']);
     for (const e of entries) {
       expect(e.feature).toBe(OBJ);
