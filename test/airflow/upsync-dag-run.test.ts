@@ -8,7 +8,7 @@
  * CLI (bin/featurestore.mjs on the dist/ the global setup built) into a SQLite online store, mapped
  * over two shards. The rows are then read back through the generated typed client.
  *
- * Run 1 copies four rows; run 2, after the transform adds one row and updates another, is incremental:
+ * Run 1 copies eight rows; run 2, after the transform adds one row and updates another, is incremental:
  * its summaries (the tasks' XCom) show that only the new rows were read, plus the one row per shard
  * at that shard's watermark (the watermark is inclusive, by design of the offline read). Run 3 drops
  * the offline table: the upsync task fails (after the DAG's retries), the DAG run fails, and the
@@ -48,13 +48,17 @@ const YAML = `${FEATURE}:
   access: { read: [app], write: [upsync-worker] }
 `;
 
-/** Run 1: four rows hours apart (more than the CLI's 10 min overlap), so a re-read of old rows is countable. */
+/** Keys 6..9 of run 1: plain rows, so both shards surely get some. */
+const PLAIN_KEYS = [6n, 7n, 8n, 9n];
+const RUN1_ROWS = 4 + PLAIN_KEYS.length;
+/** Run 1: rows an hour apart (more than the CLI's 10 min overlap), so a re-read of old rows is countable. */
 const RUN1_SQL = `-- fills {{ params.target_table }} for {{ params.feature }}
 INSERT INTO \`{{ params.target_table }}\` (user_id, score, label, fs_updated_at)
 SELECT ${BIG}, ${MAX}, 'big key, max score', TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 5 HOUR)
 UNION ALL SELECT 2, -5, 'héllo ✓', TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 4 HOUR)
 UNION ALL SELECT 3, ${MIN_PLUS_ONE}, 'min', TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 3 HOUR)
 UNION ALL SELECT 4, 40, 'four', TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 2 HOUR)
+${PLAIN_KEYS.map((k, i) => `UNION ALL SELECT ${k}, ${k * 10n}, 'plain', TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${6 + i} HOUR)`).join('\n')}
 `;
 /** Run 2: key 2 changes (a newer snapshot row), key 5 is new. */
 const RUN2_SQL = `INSERT INTO \`{{ params.target_table }}\` (user_id, score, label, fs_updated_at)
@@ -193,8 +197,8 @@ describe('the generated upsync DAG, run by Airflow', () => {
     expect(shards.map((s) => [s.feature, s.shard, s.mode, s.watermarkBefore])).toEqual(
       Array.from({ length: SHARDS }, (_, i) => [FEATURE, `${i}/${SHARDS}`, 'incremental', null]),
     );
-    expect(shards.reduce((n, s) => n + s.rowsRead, 0)).toBe(4);
-    expect(shards.reduce((n, s) => n + s.written, 0)).toBe(4);
+    expect(shards.reduce((n, s) => n + s.rowsRead, 0)).toBe(RUN1_ROWS);
+    expect(shards.reduce((n, s) => n + s.written, 0)).toBe(RUN1_ROWS);
     expect(shards.every((s) => s.rowsRead > 0), 'both shards got rows (keys hash apart)').toBe(true);
   }, 360_000);
 
@@ -209,6 +213,7 @@ describe('the generated upsync DAG, run by Airflow', () => {
       expect(await app.get({ userId: 2n })).toEqual({ score: -5n, label: 'héllo ✓' });
       expect(await app.get({ userId: 3n })).toEqual({ score: MIN_PLUS_ONE, label: 'min' });
       expect(await app.get({ userId: 4n })).toEqual({ score: 40n, label: 'four' });
+      for (const userId of PLAIN_KEYS) expect(await app.get({ userId })).toEqual({ score: userId * 10n, label: 'plain' });
       expect(await app.get({ userId: 5n })).toBeNull();
     } finally {
       await runtime.close();
@@ -235,7 +240,7 @@ describe('the generated upsync DAG, run by Airflow', () => {
     // Run 1's rows are hours apart, so each shard re-reads exactly its newest old row (since is inclusive).
     const total = shards.reduce((n, s) => n + s.rowsRead, 0);
     expect(total).toBe(2 + SHARDS);
-    expect(total).toBeLessThan(6); // a full re-read would be all six offline rows
+    expect(total).toBeLessThan(RUN1_ROWS + 2); // a full re-read would be every offline row
 
     const { createFeatures } = (await import(path.join(root, 'generated', 'ts', 'index.ts'))) as GeneratedClient;
     const runtime = await createOnlineRuntime({ generatedDir: path.join(root, 'generated'), store: { kind: 'sqlite', path: path.join(root, 'online.sqlite') } });
