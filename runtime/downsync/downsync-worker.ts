@@ -49,6 +49,8 @@ import { DEFAULT_SAMPLING_SEED, isSampled, needsSamplerState } from './sampler.t
 import type { SamplerStateEntry, SamplerStateStore } from './sampler-state.ts';
 
 export const DEFAULT_FLUSH_ROWS = 5_000;
+/** Sampler-state entries kept in memory at most (then forgotten, and loaded again when needed). */
+const MAX_KNOWN_STATE = 1_000_000;
 export const DEFAULT_FLUSH_MS = 1_000;
 
 /** The `event` of the worker's lifecycle log lines. */
@@ -155,6 +157,19 @@ export class DownsyncWorker {
   private bufferedRows = 0;
   /** Sampler state not saved yet: `feature\0entity` → entry. */
   private readonly unsavedState = new Map<string, SamplerStateEntry>();
+  /**
+   * The sampler state this worker loaded or decided, per partition (a key's commands all come from one
+   * partition), so a hot key costs one state read per stint, not one per batch. Valid while the
+   * partition's offsets are continuous: a batch that does not start where the previous one of this
+   * worker ended means the partition was elsewhere in between (a rebalance), and another worker may
+   * have moved the state on, so the partition's entries are dropped and loaded again. (A continuous
+   * batch after a rebalance means nobody committed past this worker; what another holder processed
+   * without committing started from the same state and made the same decisions.)
+   */
+  private readonly knownState = new Map<number, Map<string, number | null>>();
+  private knownStateSize = 0;
+  /** Per partition: the offset after the last message this worker processed. */
+  private readonly nextOffset = new Map<number, bigint>();
   private lastFlush: number;
   private counts = { batches: 0, applied: 0, deadLettered: 0, sampled: 0, offlineDuplicates: 0, commits: 0 };
 
@@ -247,6 +262,12 @@ export class DownsyncWorker {
   }
 
   private async process(batch: StreamBatch): Promise<void> {
+    const first = batch.messages[0] as StreamMessage;
+    if (this.nextOffset.get(batch.partition) !== first.offset) {
+      const dropped = this.knownState.get(batch.partition);
+      if (dropped) this.knownStateSize -= dropped.size;
+      this.knownState.delete(batch.partition);
+    }
     const dead: StreamRecord[] = [];
     const byFeature = new Map<DownsyncFeature, Checked[]>();
     for (const message of batch.messages) {
@@ -266,10 +287,11 @@ export class DownsyncWorker {
       if (kept.length > 0) applied.push(kept);
     }
     if (dead.length > 0) await this.options.stream.publish(this.deadLetterTopic, dead);
-    if (this.options.offline) for (const commands of applied) if (commands[0]!.feature.sampling) await this.sample(commands);
+    if (this.options.offline) for (const commands of applied) if (commands[0]!.feature.sampling) await this.sample(batch.partition, commands);
 
     const last = batch.messages.at(-1) as StreamMessage;
     this.positions.set(batch.partition, last.offset);
+    this.nextOffset.set(batch.partition, last.offset + 1n);
     this.metrics.lag(batch.partition, batch.highWatermark - (last.offset + 1n));
     this.counts.batches++;
     this.counts.deadLettered += dead.length;
@@ -380,21 +402,34 @@ export class DownsyncWorker {
   }
 
   /** The sampler's decisions for one feature's applied commands, in offset order; sampled rows are buffered. */
-  private async sample(commands: readonly Checked[]): Promise<void> {
+  private async sample(partition: number, commands: readonly Checked[]): Promise<void> {
     const feature = commands[0]!.feature;
     const sampling = feature.sampling!;
     const f = feature.feature;
     const entities = commands.map((c) => cacheKey(f.fullName, f.table.keyColumns, c.key));
     const withState = needsSamplerState(sampling.policy);
-    const state = new Map<string, number>();
+    const state = new Map<string, number | null>();
+    let known: Map<string, number | null> | undefined;
     if (withState) {
+      known = this.knownState.get(partition);
+      if (!known) this.knownState.set(partition, (known = new Map()));
       const toLoad: string[] = [];
       for (const e of new Set(entities)) {
-        const unsaved = this.unsavedState.get(`${f.fullName}\u0000${e}`);
-        if (unsaved) state.set(e, unsaved.lastSampledMs);
+        const id = `${f.fullName}\u0000${e}`;
+        // Decided here but not saved yet (after a drop of the partition's entries, or a failed flush).
+        const held = known.has(id) ? known.get(id)! : this.unsavedState.get(id)?.lastSampledMs;
+        if (held !== undefined) state.set(e, held);
         else toLoad.push(e);
       }
-      if (toLoad.length > 0) for (const [e, t] of await this.options.samplerState.load(f.fullName, toLoad)) state.set(e, t);
+      if (toLoad.length > 0) {
+        const loaded = await this.options.samplerState.load(f.fullName, toLoad);
+        for (const e of toLoad) {
+          const t = loaded.get(e) ?? null;
+          state.set(e, t);
+          known.set(`${f.fullName}\u0000${e}`, t);
+        }
+        this.knownStateSize += toLoad.length;
+      }
     }
     let buffered = this.buffer.get(f.fullName);
     if (!buffered) this.buffer.set(f.fullName, (buffered = { table: sampling.offlineTable, rows: new Map() }));
@@ -409,9 +444,16 @@ export class DownsyncWorker {
       buffered.rows.set(id, row);
       if (withState && (last === null || t > last)) {
         state.set(entity, t);
-        this.unsavedState.set(`${f.fullName}\u0000${entity}`, { feature: f.fullName, entity, lastSampledMs: t });
+        const stateId = `${f.fullName}\u0000${entity}`;
+        known!.set(stateId, t);
+        this.unsavedState.set(stateId, { feature: f.fullName, entity, lastSampledMs: t });
       }
     });
+    // A bound on memory, not on correctness: whatever is forgotten is loaded again.
+    if (this.knownStateSize > MAX_KNOWN_STATE) {
+      this.knownState.clear();
+      this.knownStateSize = 0;
+    }
   }
 
   // ---- flush and commit ----

@@ -9,6 +9,7 @@ import { samplingDraw, type DeadLetter, type DownsyncWorker } from '../../runtim
 import { cacheKey } from '../../runtime/cache/cache-key.ts';
 import { OFFLINE_STORE_UNREACHABLE, OfflineStoreError, type OfflineStore } from '../../runtime/offline/offline-store.ts';
 import type { StreamRecord } from '../../runtime/stream/feature-stream.ts';
+import { partitionOf } from '../../runtime/stream/key-partitioner.ts';
 import { embedded, TOPIC, type Embedded } from './helpers/embedded.ts';
 import { commandRecord, eventually, HOST, loadFixture, PRODUCER, ROOM, roomCommand, WATCH, watchCommand, type Fixture } from './helpers/fixture.ts';
 
@@ -210,6 +211,29 @@ describe('downsync worker (embedded)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(c.stats().batches).toBe(0);
     await c.stop();
+  });
+
+  it('a partition that comes back after another worker moved its sampler state on: the state is loaded again', async () => {
+    const { fx, env: e } = await setup({ [ROOM]: { enabled: true, minIntervalByKeyMs: 60_000, randomSamplingRatio: 1 } }, { partitions: 2 });
+    // Rooms of partition 1: the one the second worker takes (range assignment in join order).
+    const rooms = Array.from({ length: 200 }, (_, i) => 8_000n + BigInt(i)).filter((r) => partitionOf(roomCommand(fx, r, at(0), 0).key, 2) === 1).slice(0, 20);
+    const publish = (seconds: readonly number[]) => e.stream.publish(TOPIC, seconds.flatMap((s) => rooms.map((r) => roomCommand(fx, r, at(s * 1_000), s))));
+    const a = await e.worker({ flushMs: 20 });
+    await publish([0, 20, 40]); // sampled: 0
+    await eventually(async () => (await e.offlineRows(ROOM)).length === 20 && a.stats().commits > 0, 10_000, 'phase 1 flushed');
+    const b = await e.worker({ flushMs: 20 });
+    expect(b.assignment()).toEqual([1]);
+    await publish([60, 80, 100]); // sampled: 60 (by the second worker)
+    await eventually(() => b.stats().applied === 60, 10_000, 'phase 2 applied');
+    await b.stop();
+    expect(await e.offlineRows(ROOM)).toHaveLength(40);
+    // Back with the first worker, which knew the state as 0: 110 is within a minute of 60, not sampled.
+    await publish([110, 120]); // sampled: 120
+    await eventually(() => a.stats().applied === 60 + 40, 10_000, 'phase 3 applied');
+    await a.stop();
+    const times = (await e.offlineRows(ROOM)).map((r) => (r.updatedAt.getTime() - T0) / 1_000);
+    expect(times.filter((t) => t === 110)).toEqual([]);
+    expect(times.sort((x, y) => x - y)).toEqual([...rooms.map(() => 0), ...rooms.map(() => 60), ...rooms.map(() => 120)]);
   });
 
   it('flushes every N rows', async () => {
