@@ -259,6 +259,24 @@ export function offlineStoreConformance(name: string, harness: OfflineConformanc
         expect(back.map((r) => [r.values['target_user_id'], r.updatedAt.getTime() - base.getTime()])).toEqual([[1n, 1], [2n, 2], [3n, 3], [4n, 4], [1n, 50]]);
       });
 
+      it("a downsync-sized batch: 5,000 rows in one append, then a redelivery overlapping half of it", async () => {
+        const base = day();
+        const viewer = unique();
+        const event = (i: number, written: number): OfflineRow => ({
+          values: { viewer_id: viewer + BigInt(i % 50), watched_at: new Date(base.getTime() + i), room_id: BigInt(i), watch_seconds: i, category_tags: [`c${i % 7}`], gift_amounts: [i / 4] },
+          updatedAt: new Date(base.getTime() + written),
+        });
+        const first = Array.from({ length: 5_000 }, (_, i) => event(i, 10_000_000));
+        expect(await store.append(t.watchHistory, first)).toEqual({ appended: 5_000, duplicates: 0 });
+        // The second half again (written later: still the same events), and 2,500 new ones.
+        const second = Array.from({ length: 5_000 }, (_, i) => event(i + 2_500, 20_000_000));
+        expect(await store.append(t.watchHistory, second)).toEqual({ appended: 2_500, duplicates: 2_500 });
+        const back = (await readAll(store, t.watchHistory, base, new Date(base.getTime() + DAY), 5_000)).rows;
+        expect(back).toHaveLength(7_500);
+        expect(new Set(back.map((r) => `${r.values['viewer_id']}/${(r.values['watched_at'] as Date).getTime()}`)).size).toBe(7_500);
+        expect(back.filter((r) => r.updatedAt.getTime() === base.getTime() + 20_000_000)).toHaveLength(2_500);
+      }, 180_000);
+
       it('History rows are identified by key and event time: a redelivery written later is still a duplicate', async () => {
         const base = day();
         const viewer = unique();

@@ -1,19 +1,87 @@
 /**
- * GoogleSQL text for the BigQuery adapter: quoted identifiers and exact literals.
+ * GoogleSQL for the BigQuery adapter: quoted identifiers, exact literals (time bounds and the short
+ * key lists of the dedup SELECT), and the JSON form appended rows travel in.
  *
- * Rows are written as literals rather than query parameters because the emulator the tests run
+ * Rows are not query parameters of their own types because the emulator the tests run
  * (goccy/bigquery-emulator v0.8.1) cannot decode ARRAY<STRUCT> parameters ("cannot unmarshal object
  * into QueryParameterValue.Value") nor BYTES parameters sent as Buffers, and an ARRAY<STRUCT> is the only
- * way to send a batch of typed rows through one statement. Literals are exact by construction: Long and
- * Int as decimal digits, Timestamp as TIMESTAMP_MILLIS(integer), Bytes as FROM_BASE64, Text escaped
- * (every character that could end or bend the literal is a backslash escape), doubles in JavaScript's
- * shortest round-trip form. The price is statement size: BigQuery accepts up to 1,024K characters of
- * query text, so batches are cut into statements below MAX_STATEMENT_CHARS.
+ * typed way to send a batch through one statement. They are not literals either: the emulator parses
+ * statement text in a 32-bit WebAssembly heap, slowly (250 literal rows: 9 s) and until it panics
+ * (~1,200 rows). So a chunk is one STRING parameter holding JSON, every value in an exact text form,
+ * turned back into typed values by CAST in the statement (jsonCell / jsonCellSql). Literals are exact
+ * by construction: Long and Int as decimal digits, Timestamp as TIMESTAMP_MILLIS(integer), Bytes as
+ * FROM_BASE64, Text escaped (every character that could end or bend the literal is a backslash escape),
+ * doubles in JavaScript's shortest round-trip form.
  */
 import { BIGQUERY_COLUMN_TYPES } from '../../../core/field-types.ts';
 import type { OfflineFieldType, OfflineScalar, OfflineScalarType, OfflineValue } from '../offline-store.ts';
 
 export const MAX_STATEMENT_CHARS = 900_000;
+
+/**
+ * Batches travel as ONE JSON text parameter, not as literals: `[[cell, …], …]`, every scalar a JSON
+ * string in an exact form (Long/Int decimal digits, Timestamp integer ms, Double the shortest
+ * round-trip text or NaN/inf/-inf, Bytes base64, Boolean true/false), lists JSON arrays of those,
+ * null as null. The statement text then stays a few hundred characters whatever the batch: the
+ * emulator's SQL engine parses (in a 32-bit WebAssembly heap) in time and memory that grow with the
+ * text — 250 literal rows took 9 s and ~1,200 exhausted it — while a 250-row JSON parameter takes
+ * 50 ms. `jsonRowSql` turns the cells back into typed values with CAST, exactly.
+ */
+export function jsonCell(type: OfflineFieldType, value: OfflineValue): unknown {
+  if (value === null) return null;
+  if (type.kind === 'list') return (value as readonly OfflineScalar[]).map((v) => jsonScalar(type.element, v));
+  return jsonScalar(type.scalar, value as OfflineScalar);
+}
+
+function jsonScalar(type: OfflineScalarType, value: OfflineScalar): string {
+  switch (type) {
+    case 'Text':
+      return value as string;
+    case 'Long':
+    case 'Int':
+      return String(value as bigint | number);
+    case 'Double':
+    case 'Float': {
+      const n = value as number;
+      if (Number.isNaN(n)) return 'NaN';
+      if (n === Infinity) return 'inf';
+      if (n === -Infinity) return '-inf';
+      return Object.is(n, -0) ? '-0' : String(n);
+    }
+    case 'Boolean':
+      return value ? 'true' : 'false';
+    case 'Timestamp':
+      return String((value as Date).getTime());
+    case 'Bytes':
+      return Buffer.from((value as Uint8Array).buffer, (value as Uint8Array).byteOffset, (value as Uint8Array).byteLength).toString('base64');
+  }
+}
+
+/** The typed value of cell `index` of the JSON row `row` (a JSON text expression). */
+export function jsonCellSql(type: OfflineFieldType, row: string, index: number): string {
+  const path = `'$[${index}]'`;
+  if (type.kind === 'list') return `ARRAY(SELECT ${fromJsonText(type.element, 'e')} FROM UNNEST(JSON_VALUE_ARRAY(${row}, ${path})) AS e WITH OFFSET o ORDER BY o)`;
+  return fromJsonText(type.scalar, `JSON_VALUE(${row}, ${path})`);
+}
+
+function fromJsonText(type: OfflineScalarType, text: string): string {
+  switch (type) {
+    case 'Text':
+      return text;
+    case 'Long':
+    case 'Int':
+      return `CAST(${text} AS INT64)`;
+    case 'Double':
+    case 'Float':
+      return `CAST(${text} AS FLOAT64)`;
+    case 'Boolean':
+      return `CAST(${text} AS BOOL)`;
+    case 'Timestamp':
+      return `TIMESTAMP_MILLIS(CAST(${text} AS INT64))`;
+    case 'Bytes':
+      return `FROM_BASE64(${text})`;
+  }
+}
 
 const SCALAR = BIGQUERY_COLUMN_TYPES;
 
