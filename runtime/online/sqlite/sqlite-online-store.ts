@@ -50,6 +50,8 @@ interface SqliteRow {
 interface TableStatements {
   readonly get: Statement;
   readonly put: Database.Statement<unknown[]>;
+  /** Parameters of `put`: the keys, the event time (History), value, schema id, updated at, expires at. */
+  readonly parameters: number;
   readonly latest: Statement | null;
   readonly range: Statement | null;
   readonly purge: Database.Statement<unknown[]>;
@@ -107,14 +109,21 @@ export class SqliteOnlineStore implements OnlineStore {
   }
 
   async putMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly value: StoredValue }[]): Promise<WriteReport> {
-    return this.write(table, rows.map(({ key, value }) => [...bindKey(table, key), ...this.bindValue(table, value)]));
+    const expiresAt = this.expiresAt(table);
+    return this.write(table, rows.length, (i, params) => {
+      const { key, value } = rows[i]!;
+      bindValue(params, bindKeyInto(params, table, key), value, expiresAt);
+    });
   }
 
   async appendMany(table: OnlineTable, rows: readonly { readonly key: KeyValues; readonly event: StoredEvent }[]): Promise<WriteReport> {
-    return this.write(
-      table,
-      rows.map(({ key, event }) => [...bindKey(table, key), event.eventTime.getTime(), ...this.bindValue(table, event)]),
-    );
+    const expiresAt = this.expiresAt(table);
+    return this.write(table, rows.length, (i, params) => {
+      const { key, event } = rows[i]!;
+      const at = bindKeyInto(params, table, key);
+      params[at] = event.eventTime.getTime();
+      bindValue(params, at + 1, event, expiresAt);
+    });
   }
 
   async ping(): Promise<void> {
@@ -125,12 +134,20 @@ export class SqliteOnlineStore implements OnlineStore {
     if (this.db.open) this.db.close();
   }
 
-  private write(table: OnlineTable, params: readonly unknown[][]): WriteReport {
+  /**
+   * One transaction; `bind(i, params)` fills row i's parameters into one array reused for every row
+   * (better-sqlite3 copies them when it binds), so the write path allocates nothing per row.
+   */
+  private write(table: OnlineTable, count: number, bind: (i: number, params: unknown[]) => void): WriteReport {
     const statements = this.statementsOf(table);
     const now = this.now();
+    const params: unknown[] = new Array(statements.parameters);
     return this.db.transaction(() => {
       let superseded = 0;
-      for (const p of params) if (statements.put.run(...p).changes === 0) superseded++;
+      for (let i = 0; i < count; i++) {
+        bind(i, params);
+        if (statements.put.run(params).changes === 0) superseded++;
+      }
       if (now - statements.lastPurge >= this.purgeIntervalMs) {
         statements.purge.run(now);
         statements.lastPurge = now;
@@ -139,9 +156,9 @@ export class SqliteOnlineStore implements OnlineStore {
     })();
   }
 
-  private bindValue(table: OnlineTable, value: StoredValue): unknown[] {
-    const expiresAt = table.ttlSeconds > 0 ? this.now() + table.ttlSeconds * 1000 : null;
-    return [asBuffer(value.value), value.schemaId, value.updatedAt.getTime(), expiresAt];
+  /** The expiry of rows written now (null: no TTL), the same for every row of one call. */
+  private expiresAt(table: OnlineTable): number | null {
+    return table.ttlSeconds > 0 ? this.now() + table.ttlSeconds * 1000 : null;
   }
 
   private statementsOf(table: OnlineTable): TableStatements {
@@ -177,6 +194,7 @@ export class SqliteOnlineStore implements OnlineStore {
       ),
       latest: events ? this.db.prepare(`${events} ORDER BY ${at} DESC LIMIT ?`) : null,
       range: events ? this.db.prepare(`${events} AND ${at} >= ? AND ${at} < ? ORDER BY ${at} DESC LIMIT ?`) : null,
+      parameters: keys.length + (at ? 1 : 0) + 4,
       purge: this.db.prepare(`DELETE FROM ${name} WHERE fs_expires_at IS NOT NULL AND fs_expires_at <= ?`),
       lastPurge: this.now(),
     };
@@ -185,6 +203,21 @@ export class SqliteOnlineStore implements OnlineStore {
 
 function bindKey(table: OnlineTable, key: KeyValues): unknown[] {
   return table.keyColumns.map((column, i) => bindScalar(key[i] as KeyScalar, column.type));
+}
+
+/** The key's parameters written into `params` from index 0; returns the next index. */
+function bindKeyInto(params: unknown[], table: OnlineTable, key: KeyValues): number {
+  const columns = table.keyColumns;
+  for (let i = 0; i < columns.length; i++) params[i] = bindScalar(key[i] as KeyScalar, columns[i]!.type);
+  return columns.length;
+}
+
+/** Value, schema id, updated at and expiry, from index `at`. */
+function bindValue(params: unknown[], at: number, value: StoredValue, expiresAt: number | null): void {
+  params[at] = asBuffer(value.value);
+  params[at + 1] = value.schemaId;
+  params[at + 2] = value.updatedAt.getTime();
+  params[at + 3] = expiresAt;
 }
 
 function bindScalar(value: KeyScalar, type: KeyColumnType): unknown {
