@@ -41,15 +41,18 @@ export type {
   OfflineColumn,
   OfflineErrorCode,
   OfflineFieldType,
+  OfflineReadItem,
   OfflineReadOptions,
   OfflineRow,
   OfflineScalar,
   OfflineScalarType,
+  OfflineShard,
   OfflineStore,
   OfflineTable,
   OfflineValue,
   OfflineValues,
   OfflineValuesOf,
+  UnreadableOfflineRow,
 } from './offline/offline-store.ts';
 export type {
   FeatureStream,
