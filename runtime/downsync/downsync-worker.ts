@@ -49,6 +49,8 @@ import { DEFAULT_SAMPLING_SEED, isSampled, needsSamplerState } from './sampler.t
 import type { SamplerStateEntry, SamplerStateStore } from './sampler-state.ts';
 
 export const DEFAULT_FLUSH_ROWS = 5_000;
+/** At most one `batch failed` line per this interval (the others are counted on the next line). */
+const FAILURE_LOG_INTERVAL_MS = 5_000;
 /** Sampler-state entries kept in memory at most (then forgotten, and loaded again when needed). */
 const MAX_KNOWN_STATE = 1_000_000;
 export const DEFAULT_FLUSH_MS = 1_000;
@@ -171,6 +173,8 @@ export class DownsyncWorker {
   /** Per partition: the offset after the last message this worker processed. */
   private readonly nextOffset = new Map<number, bigint>();
   private lastFlush: number;
+  private lastFailureLog = -Infinity;
+  private suppressedFailures = 0;
   private counts = { batches: 0, applied: 0, deadLettered: 0, sampled: 0, offlineDuplicates: 0, commits: 0 };
 
   constructor(private readonly options: DownsyncWorkerOptions) {
@@ -203,7 +207,16 @@ export class DownsyncWorker {
       groupId: this.options.groupId,
       handler: (batch) => this.handle(batch),
       onError: (error, batch) => {
-        if (!(error instanceof WorkerStoppingError)) this.log(DOWNSYNC_LOG.batchFailed, { partition: batch.partition, firstOffset: String(batch.messages[0]?.offset), error: errorText(error) });
+        if (error instanceof WorkerStoppingError) return;
+        // A store that is down fails every retry (10 a second): one line, then one per interval with a count.
+        const now = this.now();
+        if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) {
+          this.suppressedFailures++;
+          return;
+        }
+        this.log(DOWNSYNC_LOG.batchFailed, { partition: batch.partition, firstOffset: String(batch.messages[0]?.offset), error: errorText(error), ...(this.suppressedFailures > 0 ? { alsoFailedSinceLastLine: this.suppressedFailures } : {}) });
+        this.lastFailureLog = now;
+        this.suppressedFailures = 0;
       },
     });
     this.timer = setInterval(() => {

@@ -1,3 +1,7 @@
+/**
+ * The downsync worker (issue 10): commands from the stream applied to the online store, sampled into the
+ * offline store, dead-lettered when they can never apply. The command producer lives in ./producer/.
+ */
 export { DEAD_LETTER_MESSAGES, DEAD_LETTER_REASONS, deadLetterRecord, deadLetterTopicOf, type DeadLetter, type DeadLetterReason } from './dead-letter.ts';
 export { downsyncFeaturesOf, type DownsyncFeature, type DownsyncSampling } from './downsync-features.ts';
 export { createDownsyncMetrics, type DownsyncMetrics } from './downsync-metrics.ts';
