@@ -28,10 +28,20 @@ interface ManifestFeature {
 const manifest = JSON.parse(readFileSync(path.join(GENERATED, 'manifest.json'), 'utf8')) as { features: Record<string, ManifestFeature> };
 
 describe('generated/avro', () => {
-  const schemas = filesUnder('avro', '.avsc');
+  const avsc = filesUnder('avro', '.avsc');
+  // Value schemas; beside them each feature's key record (<name>.key.avsc, for command producers) and,
+  // at the top, the command envelope (featurestore.command.FeatureCommand.avsc).
+  const keySchemas = avsc.filter((f) => f.endsWith('.key.avsc'));
+  const schemas = avsc.filter((f) => !f.endsWith('.key.avsc') && path.dirname(f) !== path.join(GENERATED, 'avro'));
 
   it('has one schema per feature in the manifest', () => {
     expect(schemas).toHaveLength(Object.keys(manifest.features).length);
+  });
+
+  it('has one key record schema per feature, beside its value schema, and the command envelope', () => {
+    expect(keySchemas.map((f) => f.replace(/\.key\.avsc$/, '.avsc')).sort()).toEqual([...schemas].sort());
+    for (const file of keySchemas) expect(() => parseAvroType(JSON.parse(readFileSync(file, 'utf8')) as AvroSchemaJson)).not.toThrow();
+    expect(avsc.filter((f) => path.dirname(f) === path.join(GENERATED, 'avro')).map((f) => path.basename(f))).toEqual(['featurestore.command.FeatureCommand.avsc']);
   });
 
   it.each(schemas)('%s parses with avsc and round-trips a sample record and its defaults', (file) => {

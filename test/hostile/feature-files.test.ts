@@ -61,7 +61,8 @@ describe('symbolic links under the features folder', () => {
     await writeFile(path.join(dir, 'features', 'deeper', 'e.yaml'), feature('a::e-v1'));
     const ok = await run();
     expect(ok.code, ok.stderr).toBe(0);
-    expect((await readdir(path.join(dir, 'gen', 'avro', 'a'))).sort()).toEqual(['b-v1.avsc', 'c-v1.avsc', 'e-v1.avsc']);
+    const values = (await readdir(path.join(dir, 'gen', 'avro', 'a'))).filter((f) => !f.endsWith('.key.avsc'));
+    expect(values.sort()).toEqual(['b-v1.avsc', 'c-v1.avsc', 'e-v1.avsc']);
   });
 
   it('refuses a link that leaves the folder', async () => {
