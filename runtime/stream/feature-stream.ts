@@ -9,7 +9,14 @@
  * - consumers subscribe as a group: each partition is consumed by one member at a time, and a member
  *   joining or leaving moves partitions between members (a rebalance);
  * - the handler gets one partition's messages at a time, in offset order, and the next batch of a
- *   partition only after the handler's promise resolved (one batch in flight per member);
+ *   partition only after the handler's promise resolved: per partition one batch in flight; batches of
+ *   different partitions may be in flight together, up to the adapter's `partitionsConsumedConcurrently`
+ *   (default 1: one batch in flight per member);
+ * - the member is told when its partitions change (`onAssigned`, `onRevoked`): revoked before another
+ *   member can take them (every rebalance revokes all, as Kafka's eager protocol does), assigned when
+ *   it may consume them again. What a member keeps in memory per partition is valid between the two;
+ * - a handler that runs long keeps its membership with `context.heartbeat()` (Kafka drops a member
+ *   that is silent for the session timeout, and moves its partitions); call it between slow stages;
  * - offsets are committed explicitly, by the caller, after processing — never automatically. Whatever a
  *   member processed but did not commit is delivered again to whoever holds the partition next (after
  *   a rebalance, a crash or a restart): at-least-once. The worker makes that effectively-once with
@@ -50,13 +57,29 @@ export interface StreamPosition {
   readonly offset: bigint;
 }
 
+/** Handed to the handler with each batch. */
+export interface BatchContext {
+  /**
+   * Tells the group this member is alive (Kafka: a heartbeat, throttled to the heartbeat interval, so
+   * calling it often is cheap). Never rejects: a rebalance it learns about is acted on after the handler.
+   */
+  heartbeat(): Promise<void>;
+}
+
 export interface SubscribeOptions {
   readonly topic: string;
   readonly groupId: string;
-  /** Called with one batch at a time; resolve when it is processed (committing is separate). */
-  readonly handler: (batch: StreamBatch) => Promise<void>;
+  /** Called with one batch per partition at a time; resolve when it is processed (committing is separate). */
+  readonly handler: (batch: StreamBatch, context: BatchContext) => Promise<void>;
   /** Told about every handler failure (the batch is then delivered again). */
   readonly onError?: (error: unknown, batch: StreamBatch) => void;
+  /** The partitions this member may consume from now on (ascending), after every rebalance. */
+  readonly onAssigned?: (partitions: readonly number[]) => void;
+  /**
+   * The partitions this member loses (all it held: rebalances are eager), before another member can
+   * consume them. A batch of theirs may still be in flight; its commit will fail or be superseded.
+   */
+  readonly onRevoked?: (partitions: readonly number[]) => void;
 }
 
 export interface StreamSubscription {
@@ -90,6 +113,7 @@ export const STREAM_ERRORS = {
   unreachable: (brokers: string, reason: string) => `cannot reach Kafka at ${brokers}: ${reason}`,
   notBytes: (index: number, field: 'key' | 'value') => `record ${index}: ${field} must be a Uint8Array`,
   badOffset: (position: unknown) => `cannot commit ${String(position)}: expected { partition, offset } with a partition number and a bigint offset >= 0`,
+  concurrency: (value: unknown) => `partitionsConsumedConcurrently must be a positive integer, got ${String(value)}`,
   partitions: (value: unknown) => `partitions must be an integer from 1 to 10000, got ${String(value)}`,
 } as const;
 

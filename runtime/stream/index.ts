@@ -6,6 +6,7 @@ export {
   STREAM_INVALID_INPUT,
   STREAM_UNREACHABLE,
   StreamError,
+  type BatchContext,
   type FeatureStream,
   type StreamBatch,
   type StreamErrorCode,

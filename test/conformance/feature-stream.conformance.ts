@@ -121,6 +121,64 @@ export function featureStreamConformance(name: string, harness: StreamConformanc
       await Promise.all([a.subscription.close(), b.subscription.close()]);
     });
 
+    it('tells each member its partitions: assigned after every rebalance, all revoked before they move', async () => {
+      const topic = await harness.topic(stream, 4);
+      const groupId = group();
+      const events = { a: [] as string[], b: [] as string[] };
+      const member = (name: 'a' | 'b') =>
+        stream.subscribe({
+          topic,
+          groupId,
+          handler: async () => {},
+          onAssigned: (p) => events[name].push(`assigned ${p.join(',')}`),
+          onRevoked: (p) => events[name].push(`revoked ${p.join(',')}`),
+        });
+      const a = await member('a');
+      await wait(() => expect(events.a).toEqual(['assigned 0,1,2,3']));
+      const b = await member('b');
+      await wait(() => {
+        expect(events.a.slice(0, 2)).toEqual(['assigned 0,1,2,3', 'revoked 0,1,2,3']);
+        expect(events.a.at(-1)).toMatch(/^assigned /);
+        expect(events.b.at(-1)).toMatch(/^assigned /);
+        const held = [events.a.at(-1)!, events.b.at(-1)!].flatMap((e) => e.slice('assigned '.length).split(',').filter(Boolean).map(Number));
+        expect(held.sort()).toEqual([0, 1, 2, 3]);
+        expect(a.assignment().length + b.assignment().length).toBe(4);
+      });
+      const lastOfB = events.b.at(-1)!.slice('assigned '.length);
+      await b.close();
+      expect(events.b.at(-1)).toBe(`revoked ${lastOfB}`);
+      await wait(() => expect(events.a.at(-1)).toBe('assigned 0,1,2,3'));
+      await a.close();
+      expect(events.a.at(-1)).toBe('revoked 0,1,2,3');
+    });
+
+    it('processes partitions concurrently, each partition one batch at a time; heartbeat() resolves', async () => {
+      const topic = await harness.topic(stream, 4);
+      const keys = Array.from({ length: 40 }, (_, i) => `spread-${i}`);
+      await stream.publish(topic, keys.map((k) => record(k, k)));
+      const active = new Set<number>();
+      let most = 0;
+      let samePartitionTwice = false;
+      let seen = 0;
+      const subscription = await stream.subscribe({
+        topic,
+        groupId: group(),
+        handler: async (batch, context) => {
+          if (active.has(batch.partition)) samePartitionTwice = true;
+          active.add(batch.partition);
+          most = Math.max(most, active.size);
+          await sleep(150);
+          await context.heartbeat();
+          active.delete(batch.partition);
+          seen += batch.messages.length;
+        },
+      });
+      await wait(() => expect(seen).toBe(keys.length));
+      expect(samePartitionTwice).toBe(false);
+      expect(most).toBeGreaterThan(1);
+      await subscription.close();
+    });
+
     it('after a commit, a restarted member resumes right after it', async () => {
       const topic = await harness.topic(stream, 2);
       const groupId = group();

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DRIVER_ERRORS, MissingDriverError } from '../../runtime/connect/optional-drivers.ts';
-import { STREAM_UNREACHABLE } from '../../runtime/stream/feature-stream.ts';
+import { STREAM_ERRORS, STREAM_INVALID_INPUT, STREAM_UNREACHABLE } from '../../runtime/stream/feature-stream.ts';
 import { KAFKA_STREAM_USE, openKafkaFeatureStream, type KafkaFeatureStream } from '../../runtime/stream/kafka/kafka-feature-stream.ts';
 import { featureStreamConformance } from './feature-stream.conformance.ts';
 
@@ -41,6 +41,42 @@ describe('Kafka stream specifics', () => {
       code: STREAM_UNREACHABLE,
       message: expect.stringMatching(/^cannot reach Kafka at 127\.0\.0\.1:1: /),
     });
+    await stream.close();
+  });
+
+  it('a handler slower than the session timeout keeps its partitions while it calls heartbeat()', async () => {
+    const stream = await open();
+    const topic = `${run}.slow`;
+    await stream.createTopic(topic, 2);
+    created.push(topic);
+    await stream.publish(topic, [{ key: new Uint8Array([1]), value: new Uint8Array([1]) }]);
+    const events: string[] = [];
+    let deliveries = 0;
+    const sub = await stream.subscribe({
+      topic,
+      groupId: `${run}.slow-group`,
+      onAssigned: (p) => events.push(`assigned ${p.join(',')}`),
+      onRevoked: (p) => events.push(`revoked ${p.join(',')}`),
+      handler: async (_batch, context) => {
+        deliveries++;
+        // 9 s of "work" against a 6 s session timeout, heartbeating between stages.
+        for (let t = 0; t < 9_000; t += 300) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await context.heartbeat();
+        }
+      },
+    });
+    await expect.poll(() => deliveries, { timeout: 30_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect(events).toEqual(['assigned 0,1']);
+    expect(deliveries).toBe(1);
+    await sub.close();
+    await stream.close();
+  }, 60_000);
+
+  it('refuses a partitionsConsumedConcurrently that is not a positive integer', async () => {
+    const stream = await openKafkaFeatureStream({ brokers, partitionsConsumedConcurrently: 0 });
+    await expect(stream.subscribe({ topic: 't', groupId: 'g', handler: async () => {} })).rejects.toMatchObject({ code: STREAM_INVALID_INPUT, message: STREAM_ERRORS.concurrency(0) });
     await stream.close();
   });
 

@@ -42,6 +42,7 @@ describe('in-process stream specifics', () => {
   it('refuses a partition count out of range', () => {
     expect(() => new MemoryFeatureStream({ partitions: 0 })).toThrow(STREAM_ERRORS.partitions(0));
     expect(() => new MemoryFeatureStream().createTopic('t', 1.5)).toThrow(expect.objectContaining({ code: STREAM_INVALID_INPUT }));
+    expect(() => new MemoryFeatureStream({ partitionsConsumedConcurrently: 0 })).toThrow(STREAM_ERRORS.concurrency(0));
   });
 
   it('keeps what was published even if the producer reuses its buffers', async () => {

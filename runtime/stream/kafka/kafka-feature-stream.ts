@@ -9,8 +9,13 @@
  *   and committed only when the caller commits. A handler that throws leaves them unresolved, and the
  *   consumer fetches the same messages again after `retryDelayMs`.
  * - Rebalances are kafkajs's (eager, range assignor): a member that leaves or dies hands its
- *   partitions to the others from their committed offsets. `assignment()` follows the GROUP_JOIN and
- *   REBALANCING events.
+ *   partitions to the others from their committed offsets. `assignment()`, `onRevoked` and
+ *   `onAssigned` follow the REBALANCING and GROUP_JOIN events; a member the coordinator forgot (it was
+ *   silent for the session timeout) rejoins without a REBALANCING event, so a GROUP_JOIN first revokes
+ *   whatever was not revoked yet.
+ * - `partitionsConsumedConcurrently` batches of different partitions run at once (default 4; kafkajs
+ *   keeps each partition's batches in order). The handler's `heartbeat()` is eachBatch's; an error it
+ *   raises (a rebalance) is held and rethrown to kafkajs after the handler, which then rejoins.
  *
  * Group timing is a trade-off: a dead member's partitions move after `sessionTimeoutMs` (default
  * 10 s; the broker's minimum is 6 s), and members learn about a join or a clean leave at their next
@@ -23,6 +28,7 @@ import {
   checkRecords,
   STREAM_CLOSED,
   STREAM_ERRORS,
+  STREAM_INVALID_INPUT,
   STREAM_UNREACHABLE,
   StreamError,
   type FeatureStream,
@@ -37,6 +43,8 @@ import type { KafkaFeatureStreamOptions } from './kafka-stream-options.ts';
 export type { KafkaFeatureStreamOptions } from './kafka-stream-options.ts';
 
 export type KafkaDriver = typeof import('kafkajs');
+
+export const DEFAULT_PARTITIONS_CONCURRENTLY = 4;
 
 /** Named by MissingDriverError when kafkajs is not installed. */
 export const KAFKA_STREAM_USE = "the Kafka stream (openFeatureStream({ kind: 'kafka' }))";
@@ -99,7 +107,9 @@ export class KafkaFeatureStream implements FeatureStream {
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
       allowAutoTopicCreation: false,
     });
-    const subscription = new KafkaSubscription(consumer, options, this.options.retryDelayMs ?? 100, () => this.subscriptions.delete(subscription));
+    const subscription = new KafkaSubscription(consumer, options, this.options.retryDelayMs ?? 100, this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONCURRENTLY, () =>
+      this.subscriptions.delete(subscription),
+    );
     await this.reach(() => subscription.start());
     this.subscriptions.add(subscription);
     return subscription;
@@ -152,25 +162,44 @@ export class KafkaFeatureStream implements FeatureStream {
 
 class KafkaSubscription implements StreamSubscription {
   private partitions: number[] = [];
+  /** Partitions told to onAssigned and not yet to onRevoked. */
+  private held: number[] = [];
   private closing: Promise<void> | null = null;
 
   constructor(
     private readonly consumer: Consumer,
     private readonly options: SubscribeOptions,
     private readonly retryDelayMs: number,
+    private readonly concurrency: number,
     private readonly onClosed: () => void,
-  ) {}
+  ) {
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new StreamError(STREAM_INVALID_INPUT, STREAM_ERRORS.concurrency(concurrency));
+  }
+
+  private revoke(): void {
+    this.partitions = [];
+    if (this.held.length === 0) return;
+    const revoked = this.held;
+    this.held = [];
+    this.options.onRevoked?.(revoked);
+  }
 
   async start(): Promise<void> {
     const { consumer, options } = this;
-    consumer.on(consumer.events.REBALANCING, () => (this.partitions = []));
-    consumer.on(consumer.events.GROUP_JOIN, (event) => (this.partitions = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b)));
+    consumer.on(consumer.events.REBALANCING, () => this.revoke());
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.revoke();
+      const assigned = [...(event.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+      this.partitions = assigned;
+      this.held = [...assigned];
+      options.onAssigned?.(assigned);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const delivered: StreamBatch = {
@@ -185,15 +214,28 @@ class KafkaSubscription implements StreamSubscription {
             timestamp: new Date(Number(m.timestamp)),
           })),
         };
+        // The handler's heartbeats never reject: the rebalance one learns about is rethrown below.
+        let heartbeatError: unknown = null;
+        const context = {
+          heartbeat: async () => {
+            try {
+              await heartbeat();
+            } catch (e) {
+              heartbeatError ??= e;
+            }
+          },
+        };
         try {
-          await options.handler(delivered);
+          await options.handler(delivered, context);
         } catch (e) {
           // Unresolved: the consumer fetches these messages again.
           options.onError?.(e, delivered);
           await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+          if (heartbeatError) throw heartbeatError;
           return;
         }
         resolveOffset(batch.lastOffset());
+        if (heartbeatError) throw heartbeatError;
         await heartbeat();
       },
     });
@@ -213,7 +255,7 @@ class KafkaSubscription implements StreamSubscription {
   close(): Promise<void> {
     // disconnect() stops fetching, waits for the batch in flight and leaves the group.
     this.closing ??= this.consumer.disconnect().finally(() => {
-      this.partitions = [];
+      this.revoke();
       this.onClosed();
     });
     return this.closing;

@@ -4,6 +4,12 @@ export interface KafkaFeatureStreamOptions {
   readonly clientId?: string;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Partitions whose batches are processed at the same time (kafkajs `partitionsConsumedConcurrently`),
+   * each partition still one batch at a time in offset order. Default 4: the worker's time is mostly
+   * waiting on its stores, and four partitions in flight overlap that waiting.
+   */
+  readonly partitionsConsumedConcurrently?: number;
   /** Pause before a failed batch is fetched again (default 100 ms). */
   readonly retryDelayMs?: number;
   /** Connection retries before an unreachable broker is reported (kafkajs's default is 5, with backoff). */

@@ -6,9 +6,13 @@
  * - consumer groups with committed offsets, partitions assigned to members in contiguous ranges by
  *   join order (Kafka's range assignor);
  * - rebalances are eager, as in Kafka's classic protocol: on a join or a leave every member first
- *   finishes its batch in flight, then all positions restart from the committed offsets. So what a
- *   closed member processed but did not commit is delivered again to the next holder of its
- *   partitions, and no partition is ever consumed by two members at once.
+ *   finishes its batches in flight, is told its partitions are revoked, then all positions restart
+ *   from the committed offsets and each member is told what it is assigned. So what a closed member
+ *   processed but did not commit is delivered again to the next holder of its partitions, and no
+ *   partition is ever consumed by two members at once;
+ * - up to `partitionsConsumedConcurrently` partitions (default 4, as the Kafka adapter) have a batch in
+ *   flight at once, one batch per partition. There is no session timeout here (a member lives as long
+ *   as its subscription), so `heartbeat()` has nothing to do.
  *
  * Everything lives in this process's memory and ends with it: it is not durable, and only consumers in
  * this process see the records. That is the point of an embedded default (tests, a laptop, a
@@ -38,7 +42,11 @@ export interface MemoryFeatureStreamOptions {
   readonly maxBatchSize?: number;
   /** Pause before a failed batch is delivered again (default 100 ms). */
   readonly retryDelayMs?: number;
+  /** Partitions with a batch in flight at once per member (default 4). */
+  readonly partitionsConsumedConcurrently?: number;
 }
+
+const HEARTBEAT_NOTHING_TO_DO = { heartbeat: async (): Promise<void> => {} };
 
 const MAX_PARTITIONS = 10_000;
 
@@ -63,8 +71,11 @@ export class MemoryFeatureStream implements FeatureStream {
   readonly defaultPartitions: number;
   readonly maxBatchSize: number;
   readonly retryDelayMs: number;
+  readonly concurrency: number;
 
   constructor(options: MemoryFeatureStreamOptions = {}) {
+    this.concurrency = options.partitionsConsumedConcurrently ?? 4;
+    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) throw new StreamError(STREAM_INVALID_INPUT, STREAM_ERRORS.concurrency(this.concurrency));
     this.defaultPartitions = checkPartitions(options.partitions ?? 8);
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.retryDelayMs = options.retryDelayMs ?? 100;
@@ -131,6 +142,7 @@ async function rebalance(topic: Topic, group: Group, change: () => void): Promis
   try {
     for (const m of group.members) m.pause();
     await Promise.all(group.members.map((m) => m.idle()));
+    for (const m of group.members) m.revoke();
     change();
     const partitions = topic.logs.length;
     const members = group.members;
@@ -160,9 +172,12 @@ class Member implements StreamSubscription {
   private readonly positions = new Map<number, bigint>();
   private closed = false;
   private paused = true;
-  private inFlight: Promise<void> | null = null;
+  /** The batch in flight per partition. */
+  private readonly inFlight = new Map<number, Promise<void>>();
   private loop: Promise<void> | null = null;
   private turn = 0;
+  /** Wakes the loop when a batch in flight ends (a slot is free again). */
+  private slotFreed: (() => void) | null = null;
 
   constructor(
     private readonly stream: MemoryFeatureStream,
@@ -196,6 +211,7 @@ class Member implements StreamSubscription {
       if (i >= 0) this.group.members.splice(i, 1);
     });
     wake(this.topic);
+    this.slotFreed?.();
     await this.loop;
     this.onClosed();
   }
@@ -207,7 +223,15 @@ class Member implements StreamSubscription {
   }
 
   idle(): Promise<void> {
-    return this.inFlight ?? Promise.resolve();
+    return Promise.all(this.inFlight.values()).then(() => undefined);
+  }
+
+  /** Called with every batch finished: the partitions go (all of them, eagerly). */
+  revoke(): void {
+    const revoked = this.partitions;
+    this.partitions = [];
+    this.positions.clear();
+    if (revoked.length > 0) this.options.onRevoked?.(revoked);
   }
 
   assign(partitions: number[]): void {
@@ -218,6 +242,7 @@ class Member implements StreamSubscription {
       this.positions.set(p, this.group.committed.get(p) ?? 0n);
     }
     this.paused = false;
+    if (!this.closed) this.options.onAssigned?.([...partitions]);
   }
 
   start(): void {
@@ -226,21 +251,30 @@ class Member implements StreamSubscription {
 
   private async run(): Promise<void> {
     while (!this.closed) {
-      const batch = this.paused ? null : this.nextBatch();
+      const batch = this.paused || this.inFlight.size >= this.stream.concurrency ? null : this.nextBatch();
       if (!batch) {
-        await new Promise<void>((resolve) => this.topic.waiters.add(resolve));
+        await new Promise<void>((resolve) => {
+          this.topic.waiters.add(resolve);
+          this.slotFreed = resolve;
+        });
+        this.slotFreed = null;
         continue;
       }
-      const work = this.deliver(batch);
-      this.inFlight = work;
-      await work;
-      this.inFlight = null;
+      const partition = batch.partition;
+      this.inFlight.set(
+        partition,
+        this.deliver(batch).finally(() => {
+          this.inFlight.delete(partition);
+          this.slotFreed?.();
+        }),
+      );
     }
+    await this.idle();
   }
 
   private async deliver(batch: StreamBatch): Promise<void> {
     try {
-      await this.options.handler(batch);
+      await this.options.handler(batch, HEARTBEAT_NOTHING_TO_DO);
       // A rebalance during the handler reset the positions: what it did not commit is delivered again.
       if (!this.paused && this.positions.has(batch.partition)) {
         this.positions.set(batch.partition, (batch.messages.at(-1) as StreamMessage).offset + 1n);
@@ -251,10 +285,11 @@ class Member implements StreamSubscription {
     }
   }
 
-  /** The next partition (round robin) with messages past its position. */
+  /** The next partition (round robin) without a batch in flight and with messages past its position. */
   private nextBatch(): StreamBatch | null {
     for (let i = 0; i < this.partitions.length; i++) {
       const partition = this.partitions[(this.turn + i) % this.partitions.length] as number;
+      if (this.inFlight.has(partition)) continue;
       const log = this.topic.logs[partition] as StreamMessage[];
       const from = Number(this.positions.get(partition) ?? 0n);
       if (from >= log.length) continue;
