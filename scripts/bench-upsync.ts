@@ -1,17 +1,19 @@
 /**
  * `npm run bench:upsync [-- --sqlite-rows 1000000 --cassandra-rows 200000 --skip-cassandra]`: the
- * upsync command (`featurestore upsync`, in process, as users run it) from DuckDB into SQLite and into
+ * upsync command (`featurestore upsync`, the built CLI, as users run it) from DuckDB into SQLite and into
  * Cassandra, next to the raw ceilings measured in the same run:
  *
  * - SQLite: better-sqlite3 INSERTs of pre-encoded rows, one prepared statement, one transaction;
  * - Cassandra: cassandra-driver prepared INSERTs (the store's, USING TIMESTAMP) of pre-encoded rows,
  *   with as many in flight as upsync has (pages in flight × the store's writes per page).
  *
- * Each case runs in a child process of its own, so its peak RSS (getrusage maxRSS) is its own: the
- * SQLite engine runs twice, over the first 100k rows and over all of them, to show memory flat in the
- * number of rows. Not a test; the figures go to stdout as a table and to .bench/upsync-<time>.json.
+ * Each case runs in a child process of its own, so its peak RSS (getrusage maxRSS) is its own; the
+ * upsync cases run the built CLI (dist/, plain node: start-up as users see it). On SQLite, raw and
+ * upsync run `--runs` times back to back (each pair under the same load) and the ratio's spread is
+ * printed with the load average; upsync also runs over the first 100k rows, to show memory flat in the
+ * number of rows, with --no-read-worker, and with each `--page-sizes` value. Not a test; the figures go to stdout as a table and to .bench/upsync-<time>.json.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +33,10 @@ const { values: args } = parseArgs({
     'sqlite-rows': { type: 'string', default: '1000000' },
     'cassandra-rows': { type: 'string', default: '200000' },
     'skip-cassandra': { type: 'boolean', default: false },
+    /** Raw/upsync pairs on SQLite: the ratio's spread under the machine's load. */
+    runs: { type: 'string', default: '3' },
+    /** Extra upsync runs over all rows with these --page-size values (comma-separated). */
+    'page-sizes': { type: 'string', default: '' },
     child: { type: 'string' },
     dir: { type: 'string' },
     rows: { type: 'string' },
@@ -38,6 +44,7 @@ const { values: args } = parseArgs({
   },
 });
 const log = (text: string) => process.stderr.write(`${text}\n`);
+const pageSizes = (args['page-sizes'] ?? '').split(',').filter((p) => p !== '').map(Number);
 
 interface CaseResult {
   readonly name: string;
@@ -95,26 +102,39 @@ async function setUp(dir: string, rows: number, keyspace: string): Promise<void>
 
 // ---- children -------------------------------------------------------------------------------------
 
-async function childEngine(dir: string, store: 'sqlite' | 'cassandra', rows: number, keyspace: string, inline = false): Promise<CaseResult> {
-  const { main } = await import('../cli/main.ts');
-  let out = '';
-  const storeArgs = store === 'sqlite' ? ['--store', `sqlite:${path.join(dir, `engine-${rows}${inline ? '-inline' : ''}.sqlite`)}`] : ['--store', 'cassandra', '--keyspace', keyspace];
+/**
+ * The upsync case: the built CLI (`node bin/featurestore.mjs`, dist/, no TypeScript loader), as users
+ * run it, in a process of its own, timed from spawn to exit (start-up included). Its peak RSS comes
+ * from a one-line exit hook passed with --import (getrusage maxRSS of that process).
+ */
+async function engineCase(dir: string, store: 'sqlite' | 'cassandra', rows: number, keyspace: string, options: { inline?: boolean; pageSize?: number; run?: number } = {}): Promise<CaseResult> {
+  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const file = `engine-${rows}-${pageSize}${options.inline ? '-inline' : ''}-${options.run ?? 0}.sqlite`;
+  const storeArgs = store === 'sqlite' ? ['--store', `sqlite:${path.join(dir, file)}`] : ['--store', 'cassandra', '--keyspace', keyspace];
+  const rssHook = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\n${RSS_MARK}"+process.resourceUsage().maxRSS+"\\n"))`;
+  const cli = [
+    'upsync', '--config', path.join(dir, 'featurestore.yaml'), '--feature', FEATURE, '--full', '--json',
+    '--until', new Date(T0 + (rows + 1) * 1000).toISOString(), '--concurrency', String(CONCURRENCY), '--page-size', String(pageSize),
+    ...storeArgs,
+    ...(options.inline ? ['--no-read-worker'] : []),
+  ];
   const started = performance.now();
-  const code = await main(
-    [
-      'upsync', '--config', path.join(dir, 'featurestore.yaml'), '--feature', FEATURE, '--full', '--json',
-      '--until', new Date(T0 + (rows + 1) * 1000).toISOString(), '--concurrency', String(CONCURRENCY), '--page-size', String(PAGE_SIZE),
-      ...storeArgs,
-      ...(inline ? ['--no-read-worker'] : []),
-    ],
-    { out: (t) => (out += t), err: (t) => process.stderr.write(t) },
-  );
+  const child = spawn(process.execPath, ['--import', rssHook, path.resolve('bin/featurestore.mjs'), ...cli], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   const ms = performance.now() - started;
-  if (code !== 0) throw new Error(`upsync exited ${code}`);
+  if (code !== 0) throw new Error(`upsync exited ${code}: ${err}`);
   const summary = JSON.parse(out.trim().split('\n').pop()!) as { totals: { written: number } };
   if (summary.totals.written !== rows) throw new Error(`upsync wrote ${summary.totals.written} rows, expected ${rows}`);
-  return { name: `upsync DuckDB → ${store}${inline ? ' (--no-read-worker)' : ''}`, rows, ms, rowsPerSec: Math.round((rows * 1000) / ms), peakRssMb: peakRss() };
+  const kb = Number(new RegExp(`${RSS_MARK}(\\d+)`).exec(err)?.[1] ?? Number.NaN);
+  const name = `upsync DuckDB → ${store}${options.inline ? ' (--no-read-worker)' : ''}${pageSize !== PAGE_SIZE ? `, --page-size ${pageSize}` : ''}`;
+  return { name, rows, ms, rowsPerSec: Math.round((rows * 1000) / ms), peakRssMb: Math.round(kb / 1024) };
 }
+
+const RSS_MARK = 'BENCH_MAXRSS_KB=';
 
 async function encodedRows(dir: string, rows: number) {
   const { loadFeatureCatalog } = await import('../runtime/manifest/feature-catalog.ts');
@@ -128,7 +148,10 @@ async function encodedRows(dir: string, rows: number) {
 async function childRawSqlite(dir: string, rows: number): Promise<CaseResult> {
   const { f, encoded } = await encodedRows(dir, rows);
   const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path.join(dir, 'raw.sqlite'));
+  // A fresh file per run: the raw case inserts, it does not upsert.
+  const file = path.join(dir, 'raw.sqlite');
+  await Promise.all(['', '-wal', '-shm'].map((end) => rm(`${file}${end}`, { force: true })));
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(
@@ -199,15 +222,9 @@ async function main(): Promise<void> {
     const rows = Number(args.rows);
     const keyspace = args.keyspace!;
     const result =
-      args.child === 'engine-sqlite'
-        ? await childEngine(dir, 'sqlite', rows, keyspace)
-        : args.child === 'engine-sqlite-inline'
-          ? await childEngine(dir, 'sqlite', rows, keyspace, true)
-        : args.child === 'engine-cassandra'
-          ? await childEngine(dir, 'cassandra', rows, keyspace)
-          : args.child === 'raw-sqlite'
-            ? await childRawSqlite(dir, rows)
-            : await childRawCassandra(dir, rows, keyspace);
+      args.child === 'raw-sqlite'
+        ? await childRawSqlite(dir, rows)
+        : await childRawCassandra(dir, rows, keyspace);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -223,12 +240,29 @@ async function main(): Promise<void> {
     log(`filling DuckDB with ${sqliteRows} rows…`);
     await setUp(dir, Math.max(sqliteRows, cassandraRows), keyspace);
     const small = Math.min(100_000, sqliteRows);
-    log('SQLite: raw ceiling, then upsync over 100k rows and over all rows…');
-    const rawSqlite = await runChild('raw-sqlite', dir, sqliteRows, keyspace);
-    const engineSmall = await runChild('engine-sqlite', dir, small, keyspace);
-    const engineSqlite = await runChild('engine-sqlite', dir, sqliteRows, keyspace);
-    const engineInline = await runChild('engine-sqlite-inline', dir, sqliteRows, keyspace);
-    results.push(rawSqlite, engineSmall, engineSqlite, engineInline);
+    // The built CLI: dist/ made current once, then used as it is (other edits meanwhile must not stop the children).
+    execFileSync(process.execPath, ['scripts/build-dist.mjs', '--if-stale'], { stdio: 'inherit' });
+    process.env['FEATURESTORE_SKIP_DIST_CHECK'] = '1';
+    const runs = Number(args.runs);
+    log(`SQLite: ${runs} × (raw ceiling, upsync over all rows), each pair back to back so they share the load; then 100k rows, --no-read-worker${pageSizes.length > 0 ? ', page sizes' : ''}…`);
+    const ratios: { ratio: number; load: number }[] = [];
+    let rawSqlite: CaseResult | null = null;
+    let engineSqlite: CaseResult | null = null;
+    for (let run = 0; run < runs; run++) {
+      const raw = await runChild('raw-sqlite', dir, sqliteRows, keyspace);
+      const engine = await engineCase(dir, 'sqlite', sqliteRows, keyspace, { run });
+      ratios.push({ ratio: engine.rowsPerSec / raw.rowsPerSec, load: os.loadavg()[0] as number });
+      log(`  run ${run + 1}: raw ${raw.rowsPerSec} rows/s, upsync ${engine.rowsPerSec} rows/s (${Math.round((100 * engine.rowsPerSec) / raw.rowsPerSec)} %), ${engine.peakRssMb} MB; ${machineLoad()}`);
+      results.push(raw, engine);
+      rawSqlite ??= raw;
+      engineSqlite ??= engine;
+    }
+    const engineSmall = await engineCase(dir, 'sqlite', small, keyspace);
+    const engineInline = await engineCase(dir, 'sqlite', sqliteRows, keyspace, { inline: true });
+    results.push(engineSmall, engineInline);
+    for (const pageSize of pageSizes) results.push(await engineCase(dir, 'sqlite', sqliteRows, keyspace, { pageSize }));
+    const sorted = ratios.map((r) => Math.round(100 * r.ratio)).sort((x, y) => x - y);
+    const spread = `upsync/raw on SQLite over ${runs} run(s): min ${sorted[0]} %, median ${sorted[Math.floor(sorted.length / 2)]} %, max ${sorted[sorted.length - 1]} % (1-min load ${ratios.map((r) => r.load.toFixed(1)).join(', ')})`;
     let rawCassandra: CaseResult | null = null;
     let engineCassandra: CaseResult | null = null;
     if (!args['skip-cassandra']) {
@@ -238,7 +272,7 @@ async function main(): Promise<void> {
         throw new Error('migrate failed');
       }
       rawCassandra = await runChild('raw-cassandra', dir, cassandraRows, keyspace);
-      engineCassandra = await runChild('engine-cassandra', dir, cassandraRows, keyspace);
+      engineCassandra = await engineCase(dir, 'cassandra', cassandraRows, keyspace);
       results.push(rawCassandra, engineCassandra);
     }
     const lines = [
@@ -246,15 +280,17 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|---:|---:|',
       ...results.map((r) => {
         const raw = r.name.includes('sqlite') && !r.name.startsWith('raw') ? rawSqlite : r.name.includes('cassandra') && !r.name.startsWith('raw') ? rawCassandra : null;
+        if (!raw) return `| ${r.name} | ${r.rows} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec} | ${r.peakRssMb} | — |`;
         const ratio = raw ? `${Math.round((100 * r.rowsPerSec) / raw.rowsPerSec)} %` : '—';
         return `| ${r.name} | ${r.rows} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec} | ${r.peakRssMb} | ${ratio} |`;
       }),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    log(`memory: peak RSS ${engineSmall.peakRssMb} MB at ${small} rows, ${engineSqlite.peakRssMb} MB at ${sqliteRows} rows; ${machineLoad()}`);
+    log(spread);
+    log(`memory: peak RSS ${engineSmall.peakRssMb} MB at ${small} rows, ${(engineSqlite as CaseResult).peakRssMb} MB at ${sqliteRows} rows; ${machineLoad()}`);
     await mkdir('.bench', { recursive: true });
     const file = path.join('.bench', `upsync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, JSON.stringify({ node: process.version, cpus: os.cpus().length, load: os.loadavg(), results }, null, 2));
+    await writeFile(file, JSON.stringify({ node: process.version, cpus: os.cpus().length, load: os.loadavg(), ratios, results }, null, 2));
     log(`results: ${file}`);
   } finally {
     if (!args['skip-cassandra']) {

@@ -138,6 +138,14 @@ function integerOf(type: OfflineScalarType, kind: SourceScalarKind, value: Sourc
 
 /** Integer µs → a Date in 0001..9999, rounding toward the past (-1 µs is -1 ms, not 0). */
 export function timeFromMicros(micros: bigint): Date {
+  // Most times (1685..2255) fit a double exactly: integer arithmetic on numbers, no bigint division.
+  if (micros >= -SAFE && micros <= SAFE) {
+    const n = Number(micros);
+    const below = ((n % 1000) + 1000) % 1000;
+    const ms = (n - below) / 1000;
+    if (ms < MIN_OFFLINE_TIME_MS || ms > MAX_OFFLINE_TIME_MS) throw new UnreadableCell(CELL_PROBLEMS.timeRange(timeText(micros)));
+    return new Date(ms);
+  }
   const rest = ((micros % 1000n) + 1000n) % 1000n;
   const ms = (micros - rest) / 1000n;
   if (ms < BigInt(MIN_OFFLINE_TIME_MS) || ms > BigInt(MAX_OFFLINE_TIME_MS)) throw new UnreadableCell(CELL_PROBLEMS.timeRange(timeText(micros)));

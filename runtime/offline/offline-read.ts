@@ -127,6 +127,21 @@ export interface ReadDialect {
 }
 
 export function selectSql(table: OfflineTable, columns: ReadColumns, options: CheckedReadOptions, dialect: ReadDialect): string {
+  const { where, order } = readClauses(table, columns, options, dialect);
+  return (
+    `SELECT ${[...columns.fields.map((c) => dialect.ident(c.name)), dialect.ident(columns.updatedAt.name)].join(', ')} FROM ${dialect.tablePath}` +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    ` ORDER BY ${order.join(', ')}`
+  );
+}
+
+/** The number of rows the same read would return (unreadable ones included): progress with an ETA. */
+export function countSql(table: OfflineTable, columns: ReadColumns, options: CheckedReadOptions, dialect: ReadDialect): string {
+  const { where } = readClauses(table, columns, options, dialect);
+  return `SELECT count(*) FROM ${dialect.tablePath}` + (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '');
+}
+
+function readClauses(table: OfflineTable, columns: ReadColumns, options: CheckedReadOptions, dialect: ReadDialect): { where: string[]; order: string[] } {
   const updatedAt = dialect.ident(columns.updatedAt.name);
   const where: string[] = [];
   if (options.sinceMs !== null) where.push(`${updatedAt} >= ${dialect.time(options.sinceMs)}`);
@@ -138,11 +153,7 @@ export function selectSql(table: OfflineTable, columns: ReadColumns, options: Ch
   const stored = (name: string) => dialect.ident((byName.get(name) as StoredColumn).name);
   if (options.shard !== null) where.push(dialect.shard(table.keyColumns.map(stored), options.shard));
   const order = [`${updatedAt} ASC NULLS FIRST`, ...table.keyColumns.map(stored), ...(table.eventTimeColumn ? [stored(table.eventTimeColumn)] : [])];
-  return (
-    `SELECT ${[...columns.fields.map((c) => dialect.ident(c.name)), updatedAt].join(', ')} FROM ${dialect.tablePath}` +
-    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY ${order.join(', ')}`
-  );
+  return { where, order };
 }
 
 /**
@@ -192,6 +203,35 @@ export class RowDecoder<V extends OfflineValues> {
       return this.unreadable(row, OFFLINE_UPDATED_AT, e);
     }
     // The columns were matched to the table's own description: this is the row type it names.
+    return { values: values as V, updatedAt };
+  }
+
+  /**
+   * Row `r` of a column-major chunk (`columns[i][r]` is the cell of column i, in ReadColumns order):
+   * the same result as decode() of that row, without a row array per row (the DuckDB adapter hands
+   * over column vectors). The row array is built only for an unreadable row, to show it raw.
+   */
+  decodeAt(columns: readonly (ArrayLike<unknown>)[], r: number): OfflineReadItem<V> {
+    const values: Record<string, OfflineValue> = {};
+    const { fields } = this.columns;
+    const tableColumns = this.table.columns;
+    for (let i = 0; i < fields.length; i++) {
+      const column = tableColumns[i] as OfflineTable['columns'][number];
+      try {
+        const value = this.value(column.type, (fields[i] as StoredColumn).kind, (columns[i] as ArrayLike<unknown>)[r] ?? null);
+        const nullReason = this.required[i];
+        if (value === null && nullReason !== null && nullReason !== undefined) throw new UnreadableCell(nullReason);
+        values[column.name] = value;
+      } catch (e) {
+        return this.unreadable(rowOf(columns, r), column.name, e);
+      }
+    }
+    let updatedAt: Date;
+    try {
+      updatedAt = this.time((columns[fields.length] as ArrayLike<unknown>)[r] ?? null);
+    } catch (e) {
+      return this.unreadable(rowOf(columns, r), OFFLINE_UPDATED_AT, e);
+    }
     return { values: values as V, updatedAt };
   }
 
@@ -251,6 +291,10 @@ export class RowDecoder<V extends OfflineValues> {
       return rawScalar('other', cell);
     }
   }
+}
+
+function rowOf(columns: readonly (ArrayLike<unknown>)[], r: number): unknown[] {
+  return columns.map((c) => c[r] ?? null);
 }
 
 /** `decoded` as the read's mode wants it: the row, or OFFLINE_UNREADABLE_ROW when unreadable rows fail the read. */

@@ -23,6 +23,8 @@ export interface ReadWorkerData {
   readonly runId: string;
   /** Pages the worker may send before the main thread asks for more. */
   readonly ahead: number;
+  /** Count the window's rows first (when the store can cheaply) and send them as a `total` message. */
+  readonly countTotal: boolean;
 }
 
 export type ToWorker = { readonly type: 'credit' } | { readonly type: 'stop' };
@@ -45,5 +47,6 @@ export interface PageMessage {
 
 export type FromWorker =
   | PageMessage
+  | { readonly type: 'total'; readonly rows: number }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string; readonly name: string; readonly code: unknown };

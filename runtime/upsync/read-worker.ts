@@ -12,10 +12,8 @@ import { loadFeatureCatalog } from '../manifest/feature-catalog.ts';
 import { offlineTableOf } from '../offline/offline-table.ts';
 import { openOfflineStore } from '../offline/open-offline-store.ts';
 import type { OfflineStore } from '../offline/offline-store.ts';
-import type { KeyScalar } from '../online/online-store.ts';
-import { inlinePages } from './prepared-pages.ts';
+import { compactPages } from './prepared-pages.ts';
 import type { FromWorker, PageMessage, ReadWorkerData, ToWorker } from './read-worker-protocol.ts';
-import type { EncodedHistoryRow, EncodedObjectRow } from './row-encoder.ts';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread');
@@ -51,40 +49,29 @@ async function run(): Promise<void> {
       pageSize: data.pageSize,
       ...(data.shard ? { shard: data.shard } : {}),
     };
-    for await (const page of inlinePages(store, offlineTableOf(m), feature, read, data.runId)) {
+    const onTotal = data.countTotal ? (rows: number) => send({ type: 'total', rows }) : undefined;
+    for await (const page of compactPages(store, offlineTableOf(m), feature, read, data.runId, onTotal)) {
       while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
       if (stopped) break;
       credits--;
-      const n = page.rows.length;
-      let total = 0;
-      for (const row of page.rows) total += valueOf(row).value.byteLength;
-      const bytes = new Uint8Array(total);
-      const offsets = new Uint32Array(n + 1);
-      const updatedAt = new Float64Array(n);
-      const eventTime = c.featureType === 'History' ? new Float64Array(n) : null;
-      const keys: KeyScalar[] = [];
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const row = page.rows[i] as EncodedObjectRow | EncodedHistoryRow;
-        const value = valueOf(row);
-        bytes.set(value.value, at);
-        offsets[i] = at;
-        at += value.value.byteLength;
-        updatedAt[i] = value.updatedAt.getTime();
-        if (eventTime) eventTime[i] = (row as EncodedHistoryRow).event.eventTime.getTime();
-        for (const k of row.key) keys.push(k);
-      }
-      offsets[n] = at;
-      const message: PageMessage = { type: 'page', rowsRead: page.rowsRead, newestMs: page.newestMs, count: n, keys, bytes, offsets, updatedAt, eventTime, quarantine: page.quarantine };
-      send(message, [bytes.buffer, offsets.buffer, updatedAt.buffer, ...(eventTime ? [eventTime.buffer] : [])]);
+      const rows = page.rows;
+      const n = rows.count;
+      // Exactly the used part: offsets/times were sized for the readable rows, some may have been refused.
+      const bytes = new Uint8Array(rows.bytes.buffer, rows.bytes.byteOffset, rows.at);
+      const offsets = rows.offsets.subarray(0, n + 1);
+      const updatedAt = rows.updatedAt.subarray(0, n);
+      const eventTime = rows.eventTime ? rows.eventTime.subarray(0, n) : null;
+      const message: PageMessage = { type: 'page', rowsRead: page.rowsRead, newestMs: page.newestMs, count: n, keys: rows.keys, bytes, offsets, updatedAt, eventTime, quarantine: page.quarantine };
+      send(message, transferable([rows.bytes.buffer, rows.offsets.buffer, rows.updatedAt.buffer, ...(rows.eventTime ? [rows.eventTime.buffer] : [])]));
     }
   } finally {
     await store.close();
   }
 }
 
-function valueOf(row: EncodedObjectRow | EncodedHistoryRow) {
-  return 'value' in row ? row.value : row.event;
+/** Each buffer is the page's own (CompactRows allocates outside Node's shared pool). */
+function transferable(buffers: ArrayBufferLike[]): ArrayBuffer[] {
+  return buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
 run().then(

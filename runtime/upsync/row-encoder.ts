@@ -10,7 +10,9 @@
  *
  * The checks are compiled once per feature into one closure per column, so a row costs a few typeof
  * tests, one record object for Avro and the encoded bytes: no per-row Set, map or exception on the
- * good path. Bytes are handed to avsc as Buffer views of the same memory (no copy).
+ * good path. Bytes are handed to avsc as Buffer views of the same memory (no copy). The record object
+ * is reused row after row; the read worker's form (encodeCompact) also encodes straight into the
+ * page's one buffer instead of one Buffer per row that would be copied into it.
  */
 import type { FieldType, ScalarType } from '../../core/field-types.ts';
 import type { ManifestFeature } from '../../core/manifest/manifest-schema.ts';
@@ -108,27 +110,104 @@ export class RowEncoder {
     return { rows, refused };
   }
 
-  private encode(row: OfflineRow<OfflineValues>): { key: KeyScalar[]; bytes: Buffer } | RowProblem {
+  /**
+   * The read worker's form (read-worker.ts): the page's values encoded back to back into one buffer
+   * (`out`, grown as needed), keys and times into flat arrays: no Buffer and no row object per row,
+   * and nothing to copy before the page is posted. Returns the refused rows.
+   */
+  encodeCompact(page: readonly OfflineRow<OfflineValues>[], out: CompactRows): EncodedPage<never>['refused'] {
+    const refused: EncodedPage<never>['refused'] = [];
+    const type = this.feature.serde.readerType;
+    const field = this.eventTimeField;
+    const history = out.eventTime !== null;
+    for (const row of page) {
+      const keysBefore = out.keys.length;
+      const problem = this.check(row, out.keys);
+      if (problem !== null) {
+        out.keys.length = keysBefore;
+        refused.push({ row, problem });
+        continue;
+      }
+      let end: number;
+      try {
+        end = type.encode(this.record, out.bytes, out.at);
+        if (end < 0) {
+          out.grow(out.bytes.length - end);
+          end = type.encode(this.record, out.bytes, out.at);
+        }
+      } catch (e) {
+        out.keys.length = keysBefore;
+        refused.push({ row, problem: { column: '', reason: ROW_REASONS.unencodable(e instanceof Error ? e.message : String(e)) } });
+        continue;
+      }
+      const i = out.count++;
+      out.offsets[i] = out.at;
+      out.at = end;
+      out.offsets[i + 1] = end;
+      out.updatedAt[i] = row.updatedAt.getTime();
+      if (history) (out.eventTime as Float64Array)[i] = (row.values[field as string] as Date).getTime();
+    }
+    return refused;
+  }
+
+  /** The record avsc encodes, reused row after row (encoding is synchronous and keeps no reference). */
+  private readonly record: Record<string, unknown> = {};
+
+  /** Checks a row: its key pushed onto `key`, its values into this.record; or the first problem. */
+  private check(row: OfflineRow<OfflineValues>, key: KeyScalar[]): RowProblem | null {
     const updatedAt: unknown = row.updatedAt;
     if (!(updatedAt instanceof Date) || Number.isNaN(updatedAt.getTime())) return { column: 'fs_updated_at', reason: ROW_REASONS.badUpdatedAt };
     const values = row.values;
-    const key: KeyScalar[] = [];
     for (const { name, check } of this.keyChecks) {
       const value = check(values[name]);
       if (value === INVALID) return { column: name, reason: lastReason };
       key.push(value as KeyScalar);
     }
-    const record: Record<string, unknown> = {};
+    const record = this.record;
     for (const { name, check } of this.valueChecks) {
       const value = check(values[name]);
       if (value === INVALID) return { column: name, reason: lastReason };
       record[name] = value;
     }
+    return null;
+  }
+
+  private encode(row: OfflineRow<OfflineValues>): { key: KeyScalar[]; bytes: Buffer } | RowProblem {
+    const key: KeyScalar[] = [];
+    const problem = this.check(row, key);
+    if (problem !== null) return problem;
     try {
-      return { key, bytes: this.feature.serde.encode(record) };
+      return { key, bytes: this.feature.serde.encode(this.record) };
     } catch (e) {
       return { column: '', reason: ROW_REASONS.unencodable(e instanceof Error ? e.message : String(e)) };
     }
+  }
+}
+
+/** One page of encoded rows in the read worker's compact form (see RowEncoder.encodeCompact). */
+export class CompactRows {
+  count = 0;
+  /** The end of the encoded bytes so far. */
+  at = 0;
+  bytes: Buffer;
+  readonly offsets: Uint32Array;
+  readonly updatedAt: Float64Array;
+  readonly eventTime: Float64Array | null;
+  readonly keys: KeyScalar[] = [];
+
+  constructor(rows: number, bytesHint: number, history: boolean) {
+    // allocUnsafeSlow: never a slice of Node's shared pool, so the worker may transfer its ArrayBuffer.
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(64, bytesHint));
+    this.offsets = new Uint32Array(rows + 1);
+    this.updatedAt = new Float64Array(rows);
+    this.eventTime = history ? new Float64Array(rows) : null;
+  }
+
+  /** At least `bytes` of room, the bytes so far kept. */
+  grow(bytes: number): void {
+    const next = Buffer.allocUnsafeSlow(Math.max(bytes, this.bytes.length * 2));
+    this.bytes.copy(next, 0, 0, this.at);
+    this.bytes = next;
   }
 }
 

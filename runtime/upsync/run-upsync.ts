@@ -88,8 +88,13 @@ export interface UpsyncOptions {
   readonly retries?: number;
   readonly retryMinTimeoutMs?: number;
   readonly runId?: string;
-  /** Called after each page is dispatched and when a feature starts and ends. */
+  /** Called after each page is dispatched, when a feature starts and ends, and when its total is known. */
   readonly onProgress?: (progress: UpsyncProgress) => void;
+  /**
+   * Count each feature's window first when the offline store does so cheaply (DuckDB: one COUNT),
+   * so onProgress gets a `total` (an ETA). BigQuery: never (total stays null). Default: false.
+   */
+  readonly countTotal?: boolean;
 }
 
 export interface UpsyncProgress {
@@ -98,6 +103,8 @@ export interface UpsyncProgress {
   readonly rowsRead: number;
   readonly written: number;
   readonly quarantined: number;
+  /** Rows the window holds, when counted (countTotal on a store that counts cheaply); else null. */
+  readonly total: number | null;
 }
 
 export interface FeatureUpsyncSummary {
@@ -277,7 +284,15 @@ async function upsyncFeature(
     return summary(beforeMs, e);
   }
 
-  const report = (phase: UpsyncProgress['phase']) => options.onProgress?.({ feature: feature.name, phase, rowsRead, written, quarantined });
+  let total: number | null = null;
+  const report = (phase: UpsyncProgress['phase']) => options.onProgress?.({ feature: feature.name, phase, rowsRead, written, quarantined, total });
+  const onTotal =
+    options.countTotal === true && options.onProgress
+      ? (rows: number) => {
+          total = rows;
+          report('page');
+        }
+      : undefined;
   report('start');
 
   const limit = pLimit(s.concurrency);
@@ -318,8 +333,8 @@ async function upsyncFeature(
 
   const read = { since, ...(options.until ? { until: options.until } : {}), pageSize: s.pageSize, ...(s.shard.count > 1 ? { shard: s.shard } : {}) };
   const pages = options.readInWorker
-    ? workerPages(options.readInWorker, feature, read, runId, s.concurrency + 1)
-    : inlinePages(requireStore(options.offline), table, feature, read, runId);
+    ? workerPages(options.readInWorker, feature, read, runId, s.concurrency + 1, onTotal)
+    : inlinePages(requireStore(options.offline), table, feature, read, runId, onTotal);
   try {
     for await (const page of pages) {
       if (options.signal?.aborted || failure !== null) break;

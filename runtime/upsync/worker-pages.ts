@@ -22,7 +22,7 @@ export interface WorkerReadSpec {
 
 const STOP_WAIT_MS = 10_000;
 
-export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature, read: PageRead, runId: string, ahead: number): AsyncGenerator<PreparedPage> {
+export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature, read: PageRead, runId: string, ahead: number, onTotal?: (rows: number) => void): AsyncGenerator<PreparedPage> {
   const data: ReadWorkerData = {
     generatedDir: spec.generatedDir,
     feature: feature.name,
@@ -33,6 +33,7 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
     shard: read.shard && read.shard.count > 1 ? read.shard : null,
     runId,
     ahead: Math.max(1, ahead),
+    countTotal: onTotal !== undefined,
   };
   const worker = startWorker(data);
   const queue: FromWorker[] = [];
@@ -67,6 +68,10 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
       if (m.type === 'end') {
         done = true;
         return;
+      }
+      if (m.type === 'total') {
+        onTotal?.(m.rows);
+        continue;
       }
       if (m.type === 'error') throw Object.assign(new Error(m.message), { name: m.name, code: m.code });
       const rows: (EncodedObjectRow | EncodedHistoryRow)[] = new Array(m.count);

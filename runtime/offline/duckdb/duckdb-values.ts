@@ -5,7 +5,7 @@
  * chunk it came from. Which stored type converts to which feature type is offline-cells.ts's rule,
  * the same as BigQuery's.
  */
-import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBType, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
 import { CELL_PROBLEMS, UnreadableCell, type SourceKind, type SourceScalarKind } from '../offline-cells.ts';
 import type { DriverCells } from '../offline-read.ts';
 import type { OfflineFieldType, OfflineScalar, OfflineScalarType, OfflineValue } from '../offline-store.ts';
@@ -131,8 +131,45 @@ export const DUCKDB_CELLS: DriverCells = {
   },
 };
 
+/**
+ * The cells of a chunk, column-major (`cells[c][r]`), as DUCKDB_CELLS reads them. Microsecond
+ * timestamps (TIMESTAMP, TIMESTAMPTZ) come as their bigint µs straight from the vector's int64 items
+ * instead of one value object per cell; that reads the vector's `items`/`validity` fields, which the
+ * driver's typings keep private, so any other shape (another driver version) falls back to getItem().
+ */
+export function chunkColumns(chunk: DuckDBDataChunk): unknown[][] {
+  const rows = chunk.rowCount;
+  const columns: unknown[][] = [];
+  for (let c = 0; c < chunk.columnCount; c++) {
+    const vector = chunk.getColumnVector(c);
+    const out = new Array<unknown>(rows);
+    const micros = microsVector(vector, rows);
+    if (micros) {
+      const { items, validity } = micros;
+      for (let r = 0; r < rows; r++) out[r] = validity.itemValid(r) ? (items[r] as bigint) : null;
+    } else {
+      for (let r = 0; r < rows; r++) out[r] = vector.getItem(r);
+    }
+    columns.push(out);
+  }
+  return columns;
+}
+
+const TIMESTAMP_TYPE_ID = 12;
+const TIMESTAMP_TZ_TYPE_ID = 31;
+
+function microsVector(vector: DuckDBVector, rows: number): { items: BigInt64Array; validity: { itemValid(i: number): boolean } } | null {
+  const typeId = vector.type.typeId as number;
+  if (typeId !== TIMESTAMP_TYPE_ID && typeId !== TIMESTAMP_TZ_TYPE_ID) return null;
+  const inner = vector as unknown as { readonly items?: unknown; readonly validity?: { readonly itemValid?: unknown } };
+  if (!(inner.items instanceof BigInt64Array) || inner.items.length !== rows || typeof inner.validity?.itemValid !== 'function') return null;
+  return { items: inner.items, validity: inner.validity as { itemValid(i: number): boolean } };
+}
+
 // DuckDB's ±infinity timestamps are the extreme int64 values; their µs then fail the 0001..9999 check.
 function microsOf(value: unknown): bigint | null {
+  // chunkColumns hands µs timestamps over as their bigint.
+  if (typeof value === 'bigint') return value;
   if (typeof value !== 'object' || value === null) return null;
   const v = value as { readonly micros?: unknown; readonly millis?: unknown; readonly seconds?: unknown; readonly nanos?: unknown; readonly days?: unknown };
   if (typeof v.micros === 'bigint') return v.micros;
