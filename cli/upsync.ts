@@ -61,9 +61,14 @@ export interface UpsyncHooks {
   /** Aborting it acts as SIGTERM (tests); the process signals are handled too unless `signals: false`. */
   readonly signal?: AbortSignal;
   readonly signals?: boolean;
-  /** Draw the progress bar (default: when stderr is a TTY and io is the process's). */
+  /** Draw the progress bar (default: when the progress stream is a TTY). */
   readonly progress?: boolean;
+  /** Where the bar goes (default: process.stderr); tests pass a TTY-like stream. */
+  readonly progressStream?: ProgressStream;
 }
+
+/** A stream the bar can draw on: cli-progress draws only when `isTTY` is true. */
+export type ProgressStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
 
 export function defineUpsyncCommand(program: Command, io: Io, setExit: (code: number) => void): Command {
   const cmd = program
@@ -172,7 +177,9 @@ export async function upsyncCommand(opts: UpsyncFlags, io: Io, hooks: UpsyncHook
   // The offline store was opened above to fail fast (and to create DuckDB tables); the worker opens its own.
   const readInWorker = opts.readWorker !== false ? workerSpec(stores) : undefined;
   if (readInWorker) await stores.offline?.close();
-  const bar = (hooks.progress ?? process.stderr.isTTY === true) ? progressBar() : null;
+  const progressStream: ProgressStream = hooks.progressStream ?? process.stderr;
+  // Never on a non-TTY (a log file, Airflow's task log): no escape codes there, the summary says it all.
+  const bar = (hooks.progress ?? progressStream.isTTY === true) && progressStream.isTTY === true ? progressBar(progressStream) : null;
   const sinks = new Map<string, QuarantineSink>();
   const sinkFor = (file: string) => {
     let sink = sinks.get(file);
@@ -202,7 +209,7 @@ export async function upsyncCommand(opts: UpsyncFlags, io: Io, hooks: UpsyncHook
       maxQuarantined: flags.maxQuarantined,
       quarantine: (f) => sinkFor(opts.quarantine ?? path.join(stores.projectDir, QUARANTINE_DIR, `${f.manifest.tableName}.jsonl`)),
       signal: abort.signal,
-      ...(bar ? { onProgress: bar.update } : {}),
+      ...(bar ? { onProgress: bar.update, countTotal: true } : {}),
     });
   } finally {
     bar?.stop();
@@ -250,11 +257,15 @@ async function openWatermarks(target: OnlineTarget): Promise<WatermarkStore> {
   return CassandraWatermarkStore.open({ keyspace: target.keyspace, settings: target.settings, ...(target.consistency ? { consistency: target.consistency } : {}) });
 }
 
-function progressBar(): { update: (p: UpsyncProgress) => void; stop: () => void } {
+/**
+ * rows read, written, quarantined, rows/s, and, when the total is known (a DuckDB COUNT; never on
+ * BigQuery), the percentage and an ETA from the rate so far. Redrawn at most 5 times a second.
+ */
+function progressBar(stream: ProgressStream): { update: (p: UpsyncProgress) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
     {
-      format: '{feature} {value} rows read, {written} written, {quarantined} quarantined, {speed} rows/s',
-      stream: process.stderr,
+      format: '{feature} {value}{of} rows read, {written} written, {quarantined} quarantined, {speed} rows/s{remaining}',
+      stream,
       hideCursor: true,
       clearOnComplete: false,
       fps: 5,
@@ -268,12 +279,22 @@ function progressBar(): { update: (p: UpsyncProgress) => void; stop: () => void 
       if (p.phase === 'start') {
         if (active) bar.stop();
         started = performance.now();
-        bar.start(0, 0, { feature: p.feature, written: 0, quarantined: 0, speed: 0 });
+        bar.start(0, 0, { feature: p.feature, written: 0, quarantined: 0, speed: 0, of: '', remaining: '' });
         active = true;
         return;
       }
       const seconds = (performance.now() - started) / 1000;
-      bar.update(p.rowsRead, { feature: p.feature, written: p.written, quarantined: p.quarantined, speed: seconds > 0 ? Math.round(p.rowsRead / seconds) : 0 });
+      const speed = seconds > 0 ? p.rowsRead / seconds : 0;
+      if (p.total !== null) bar.setTotal(p.total);
+      bar.update(p.rowsRead, {
+        feature: p.feature,
+        written: p.written,
+        quarantined: p.quarantined,
+        speed: Math.round(speed),
+        of: p.total === null ? '' : `/${p.total}`,
+        // Not `eta`: cli-progress fills that name itself (in seconds, INF before a rate).
+        remaining: p.total === null ? '' : `, ${Math.min(100, Math.floor((100 * p.rowsRead) / Math.max(1, p.total)))} %, ETA ${etaText(p.total - p.rowsRead, speed)}`,
+      });
       if (p.phase === 'end') {
         bar.stop();
         active = false;
@@ -284,6 +305,16 @@ function progressBar(): { update: (p: UpsyncProgress) => void; stop: () => void 
       active = false;
     },
   };
+}
+
+/** The time left at the current rate: `12s`, `3m04s`, `1h02m`; `?` before any rate. */
+export function etaText(rowsLeft: number, rowsPerSec: number): string {
+  if (rowsLeft <= 0) return '0s';
+  if (!(rowsPerSec > 0)) return '?';
+  const s = Math.ceil(rowsLeft / rowsPerSec);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function fail(io: Io, message: string): number {
