@@ -41,6 +41,7 @@ export const DOWNSYNC_DEFAULTS = {
   flushMs: DEFAULT_FLUSH_MS,
   samplingSeed: DEFAULT_SAMPLING_SEED,
   sessionTimeoutMs: 10_000,
+  partitionsConcurrently: 4,
 } as const;
 
 export const DOWNSYNC_CLI_ERRORS = {
@@ -66,6 +67,7 @@ export interface DownsyncFlags extends StoreFlags, StreamFlags {
   readonly flushMs: string;
   readonly samplingSeed: string;
   readonly sessionTimeoutMs: string;
+  readonly partitionsConcurrently?: string;
 }
 
 export interface DownsyncHooks {
@@ -87,7 +89,8 @@ export function defineDownsyncCommand(program: Command, io: Io, setExit: (code: 
     .option('--flush-rows <n>', 'append sampled rows to the offline store (then commit) every N rows', String(DOWNSYNC_DEFAULTS.flushRows))
     .option('--flush-ms <n>', '... or every N milliseconds, whichever comes first', String(DOWNSYNC_DEFAULTS.flushMs))
     .option('--sampling-seed <seed>', 'seed of the deterministic sampling draw (every worker of a group must use the same)', DOWNSYNC_DEFAULTS.samplingSeed)
-    .addOption(new Option('--session-timeout-ms <n>', "Kafka group session timeout: a dead worker's partitions move after this (broker minimum 6000)").default(String(DOWNSYNC_DEFAULTS.sessionTimeoutMs)));
+    .addOption(new Option('--session-timeout-ms <n>', "Kafka group session timeout: a dead worker's partitions move after this (broker minimum 6000)").default(String(DOWNSYNC_DEFAULTS.sessionTimeoutMs)))
+    .option('--partitions-concurrently <n>', 'partitions whose batches are processed at the same time (each partition in order)', String(DOWNSYNC_DEFAULTS.partitionsConcurrently));
   addStreamOptions(cmd);
   addStoreOptions(cmd, { online: true, offline: true, cache: true });
   cmd.action(async (opts: DownsyncFlags) => {
@@ -101,6 +104,7 @@ export async function downsyncCommand(flags: DownsyncFlags, io: Io, hooks: Downs
   const flushRows = integer('--flush-rows', flags.flushRows, 1, 10_000_000);
   const flushMs = integer('--flush-ms', flags.flushMs, 1, 3_600_000);
   const sessionTimeoutMs = integer('--session-timeout-ms', flags.sessionTimeoutMs, 1_000, 3_600_000);
+  const concurrency = integer('--partitions-concurrently', flags.partitionsConcurrently ?? String(DOWNSYNC_DEFAULTS.partitionsConcurrently), 1, 1_000);
   const metricsPort = flags.metricsPort === undefined ? null : integer('--metrics-port', flags.metricsPort, 0, 65_535);
   if (!/^[\x20-\x7e]{1,255}$/.test(flags.group)) throw new UsageError(DOWNSYNC_CLI_ERRORS.badGroup(flags.group));
   parseStreamFlags(flags, 'placeholder.topic');
@@ -131,7 +135,7 @@ export async function downsyncCommand(flags: DownsyncFlags, io: Io, hooks: Downs
       return fail(io, DOWNSYNC_CLI_ERRORS.stateFailed(stores.describe.online ?? '', firstLine(e)));
     }
     try {
-      stream = hooks.stream ?? (await openStream(spec, sessionTimeoutMs));
+      stream = hooks.stream ?? (await openStream(spec, sessionTimeoutMs, concurrency));
     } catch (e) {
       return fail(io, e instanceof UsageError ? e.message : DOWNSYNC_CLI_ERRORS.streamFailed(firstLine(e)));
     }
@@ -175,6 +179,7 @@ export async function downsyncCommand(flags: DownsyncFlags, io: Io, hooks: Downs
       samplingSeed: flags.samplingSeed,
       flushRows,
       flushMs,
+      heartbeatMs: heartbeatIntervalOf(sessionTimeoutMs),
       metrics,
       log,
     });
@@ -215,10 +220,17 @@ async function openSamplerState(target: OnlineTarget): Promise<SamplerStateStore
   return store;
 }
 
+/** A tenth of the session timeout: a member survives nine lost heartbeats. */
+function heartbeatIntervalOf(sessionTimeoutMs: number): number {
+  return Math.max(100, Math.floor(sessionTimeoutMs / 10));
+}
+
 /** The Kafka stream, after checking the topic exists and creating its dead-letter topic when missing. */
-async function openStream(spec: StreamSpec, sessionTimeoutMs: number): Promise<FeatureStream> {
+async function openStream(spec: StreamSpec, sessionTimeoutMs: number, partitionsConsumedConcurrently: number): Promise<FeatureStream> {
   const base = streamOptionsOf(spec, 'featurestore-downsync');
-  const stream = await openFeatureStream(base.kind === 'kafka' ? { ...base, sessionTimeoutMs, heartbeatIntervalMs: Math.max(100, Math.floor(sessionTimeoutMs / 10)) } : base);
+  const stream = await openFeatureStream(
+    base.kind === 'kafka' ? { ...base, sessionTimeoutMs, heartbeatIntervalMs: heartbeatIntervalOf(sessionTimeoutMs), partitionsConsumedConcurrently } : base.kind === 'memory' ? { ...base, partitionsConsumedConcurrently } : base,
+  );
   if (spec.kind !== 'kafka') return stream;
   try {
     const admin = (stream as KafkaFeatureStream).kafka.admin();

@@ -17,7 +17,14 @@
  *    Redis did not confirm the delete: the keys go to PendingInvalidations (retried with backoff) and
  *    the worker does not stop. Any other failure fails the batch, which the stream delivers again.
  * 4. Dead letters are published to `<topic>.dlq` (part of the batch: before any commit covering it).
- * 5. Sampled rows (sampler.ts, state from sampler-state.ts for the batch's keys) are buffered.
+ * 5. Sampled rows (sampler.ts, state from sampler-state.ts for the batch's keys) are buffered. The
+ *    state is loaded while the online write runs (independent calls, started together).
+ *
+ * Sampler state in memory: per partition this member holds (a key's commands all come from one
+ * partition), loaded once per key per assignment, dropped when the stream revokes the partition (and,
+ * as a second guard, when a batch does not start where this worker's previous one of that partition
+ * ended). That is enough because only the partition's holder moves the state, and it only ever rises.
+ * State rows are written only for keys that were sampled, in one batch per flush.
  *
  * Every `flushRows` sampled rows or `flushMs` (whichever first, also when idle), the buffer is
  * appended to the offline store (idempotent by key + updatedAt / event time, updatedAt = event time),
@@ -25,9 +32,13 @@
  * committed. That order is the at-least-once contract end to end: a crash at any point re-delivers
  * only what is not yet in both stores, and both writes are idempotent, so the stores see it once.
  *
- * Batches and flushes run one at a time (one queue), so a flush never sees half a batch. `stop()`
- * refuses new batches (they stay uncommitted, for the next holder), waits for the one in flight, flushes,
- * commits, then leaves the group.
+ * Batches of different partitions run concurrently (the stream's `partitionsConsumedConcurrently`;
+ * each partition's own batches in order); a flush is exclusive: it waits until no batch is running and
+ * holds new ones back, so it never sees half a batch and commits only what is fully stored. Whatever
+ * waits (a batch for a flush, a flush for a slow store) calls the stream's `heartbeat()` every
+ * `heartbeatMs`, so a slow offline store does not get the member thrown out of the group (and its
+ * partitions moved) by the session timeout. `stop()` refuses new batches (they stay uncommitted, for
+ * the next holder), waits for those running, flushes, commits, then leaves the group.
  */
 import { CommandDecodeError, commandRecordKey, decodeFeatureCommand, type FeatureCommand } from '../../core/commands/index.ts';
 import type { KeyColumnType } from '../../core/field-types.ts';
@@ -38,7 +49,7 @@ import type { OfflineRow, OfflineStore, OfflineTable, OfflineValue, OfflineValue
 import { identityOf } from '../offline/offline-table.ts';
 import type { KeyValues, WriteReport } from '../online/online-store.ts';
 import { InvalidInputError } from '../read/online-runtime.ts';
-import type { FeatureStream, StreamBatch, StreamMessage, StreamRecord, StreamSubscription } from '../stream/feature-stream.ts';
+import type { BatchContext, FeatureStream, StreamBatch, StreamMessage, StreamRecord, StreamSubscription } from '../stream/feature-stream.ts';
 import { OnlineWriter } from '../write/online-writer.ts';
 import type { WritePath } from '../write/write-path.ts';
 import { DEAD_LETTER_MESSAGES, deadLetterRecord, deadLetterTopicOf, type DeadLetterReason } from './dead-letter.ts';
@@ -54,6 +65,8 @@ const FAILURE_LOG_INTERVAL_MS = 5_000;
 /** Sampler-state entries kept in memory at most (then forgotten, and loaded again when needed). */
 const MAX_KNOWN_STATE = 1_000_000;
 export const DEFAULT_FLUSH_MS = 1_000;
+/** How often whatever waits in a handler tells the group it is alive (kafkajs throttles it further). */
+export const DEFAULT_HEARTBEAT_MS = 1_000;
 
 /** The `event` of the worker's lifecycle log lines. */
 export const DOWNSYNC_LOG = {
@@ -64,6 +77,8 @@ export const DOWNSYNC_LOG = {
   commitFailed: 'commit failed',
   cacheFailing: 'cache deletes failing',
   cacheRecovered: 'cache deletes confirmed again',
+  assigned: 'partitions assigned',
+  revoked: 'partitions revoked',
   stopping: 'stopping',
   stopped: 'stopped',
 } as const;
@@ -108,6 +123,8 @@ export interface DownsyncWorkerOptions {
   readonly now?: () => number;
   /** Pending cache deletes: first retry delay (default 100 ms, doubling up to 5 s). */
   readonly invalidationRetryMs?: number;
+  /** Heartbeats while a handler waits (default 1 s; keep it well under the session timeout). */
+  readonly heartbeatMs?: number;
 }
 
 export interface DownsyncStats {
@@ -118,6 +135,10 @@ export interface DownsyncStats {
   readonly offlineDuplicates: number;
   readonly commits: number;
   readonly pendingInvalidations: number;
+  /** Times the stream assigned partitions to this worker (1 without any rebalance). */
+  readonly assignments: number;
+  /** Sampler-state entries loaded from the state store. */
+  readonly stateLoads: number;
 }
 
 /** A command that passed every check. */
@@ -151,7 +172,12 @@ export class DownsyncWorker {
   private readonly deadLetterTopic: string;
   private readonly pending: PendingInvalidations | null;
   private subscription: StreamSubscription | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Batches running now. */
+  private active = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** The flush in progress (exclusive: batches wait for it, it waits for running batches). */
+  private gate: Promise<void> | null = null;
+  private readonly heartbeatMs: number;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   private readonly positions = new Map<number, bigint>();
@@ -175,7 +201,7 @@ export class DownsyncWorker {
   private lastFlush: number;
   private lastFailureLog = -Infinity;
   private suppressedFailures = 0;
-  private counts = { batches: 0, applied: 0, deadLettered: 0, sampled: 0, offlineDuplicates: 0, commits: 0 };
+  private counts = { batches: 0, applied: 0, deadLettered: 0, sampled: 0, offlineDuplicates: 0, commits: 0, assignments: 0, stateLoads: 0 };
 
   constructor(private readonly options: DownsyncWorkerOptions) {
     this.writer = new OnlineWriter(options.writePath);
@@ -185,6 +211,7 @@ export class DownsyncWorker {
     this.seed = options.samplingSeed ?? DEFAULT_SAMPLING_SEED;
     this.flushRows = positiveInteger('flushRows', options.flushRows ?? DEFAULT_FLUSH_ROWS);
     this.flushMs = positiveInteger('flushMs', options.flushMs ?? DEFAULT_FLUSH_MS);
+    this.heartbeatMs = positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.deadLetterTopic = options.deadLetterTopic ?? deadLetterTopicOf(options.topic);
     this.lastFlush = this.now();
     this.pending = options.cache
@@ -205,7 +232,15 @@ export class DownsyncWorker {
     this.subscription = await this.options.stream.subscribe({
       topic: this.options.topic,
       groupId: this.options.groupId,
-      handler: (batch) => this.handle(batch),
+      handler: (batch, context) => this.handle(batch, context),
+      onAssigned: (partitions) => {
+        this.counts.assignments++;
+        this.log(DOWNSYNC_LOG.assigned, { partitions });
+      },
+      onRevoked: (partitions) => {
+        for (const p of partitions) this.dropKnownState(p);
+        this.log(DOWNSYNC_LOG.revoked, { partitions });
+      },
       onError: (error, batch) => {
         if (error instanceof WorkerStoppingError) return;
         // A store that is down fails every retry (10 a second): one line, then one per interval with a count.
@@ -221,7 +256,8 @@ export class DownsyncWorker {
     });
     this.timer = setInterval(() => {
       if (this.stopping || this.now() - this.lastFlush < this.flushMs) return;
-      void this.enqueue(() => this.flushIfDue()).catch((e: unknown) => this.log(DOWNSYNC_LOG.flushFailed, { error: errorText(e) }));
+      if (this.gate) return;
+      void this.exclusive(() => this.flushIfDue()).catch((e: unknown) => this.log(DOWNSYNC_LOG.flushFailed, { error: errorText(e) }));
     }, Math.max(10, Math.min(this.flushMs, 250)));
     this.log(DOWNSYNC_LOG.started, { topic: this.options.topic, group: this.options.groupId, deadLetterTopic: this.deadLetterTopic, flushRows: this.flushRows, flushMs: this.flushMs, sampled: this.options.offline ? sampled : [] });
   }
@@ -234,7 +270,7 @@ export class DownsyncWorker {
       this.timer = null;
       let flushError: unknown = null;
       try {
-        await this.enqueue(() => this.flush());
+        await this.exclusive(() => this.flush());
       } catch (e) {
         flushError = e;
         this.log(DOWNSYNC_LOG.flushFailed, { error: errorText(e) });
@@ -263,24 +299,60 @@ export class DownsyncWorker {
 
   // ---- one batch ----
 
-  private handle(batch: StreamBatch): Promise<void> {
-    if (this.stopping) return Promise.reject(new WorkerStoppingError());
-    return this.enqueue(() => this.process(batch));
+  private async handle(batch: StreamBatch, context: BatchContext): Promise<void> {
+    if (this.stopping) throw new WorkerStoppingError();
+    // A flush in progress: wait (alive) for it; its failure is not this batch's.
+    while (this.gate) await this.beating(this.gate.catch(() => {}), context);
+    if (this.stopping) throw new WorkerStoppingError();
+    this.active++;
+    try {
+      await this.process(batch, context);
+    } finally {
+      this.active--;
+      if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+    if (this.flushDue()) await this.beating(this.gate ?? this.exclusive(() => this.flushIfDue()), context);
   }
 
-  private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => {});
+  /** Runs `work` after the flush in progress, once no batch is running; batches arriving meanwhile wait. */
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const previous = this.gate;
+    let run: Promise<void> | null = null;
+    run = (async () => {
+      if (previous) await previous.catch(() => {});
+      while (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      try {
+        await work();
+      } finally {
+        if (this.gate === run) this.gate = null;
+      }
+    })();
+    this.gate = run;
     return run;
   }
 
-  private async process(batch: StreamBatch): Promise<void> {
-    const first = batch.messages[0] as StreamMessage;
-    if (this.nextOffset.get(batch.partition) !== first.offset) {
-      const dropped = this.knownState.get(batch.partition);
-      if (dropped) this.knownStateSize -= dropped.size;
-      this.knownState.delete(batch.partition);
+  /** Awaits `work`, heartbeating every heartbeatMs meanwhile. */
+  private async beating<T>(work: Promise<T>, context: BatchContext): Promise<T> {
+    const timer = setInterval(() => void context.heartbeat(), this.heartbeatMs);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
     }
+  }
+
+  private dropKnownState(partition: number): void {
+    const dropped = this.knownState.get(partition);
+    if (dropped) this.knownStateSize -= dropped.size;
+    this.knownState.delete(partition);
+    this.nextOffset.delete(partition);
+  }
+
+  private async process(batch: StreamBatch, context: BatchContext): Promise<void> {
+    const first = batch.messages[0] as StreamMessage;
+    if (this.nextOffset.get(batch.partition) !== first.offset) this.dropKnownState(batch.partition);
+    let known = this.knownState.get(batch.partition);
+    if (!known) this.knownState.set(batch.partition, (known = new Map()));
     const dead: StreamRecord[] = [];
     const byFeature = new Map<DownsyncFeature, Checked[]>();
     for (const message of batch.messages) {
@@ -294,13 +366,27 @@ export class DownsyncWorker {
         this.metrics.deadLettered(verdict.reason);
       }
     }
-    const applied: Checked[][] = [];
-    for (const [feature, commands] of byFeature) {
-      const kept = await this.apply(feature, commands, dead, batch.topic);
-      if (kept.length > 0) applied.push(kept);
+    await context.heartbeat();
+    // Per feature, the online write and the sampler-state load together; features side by side.
+    const stores = Promise.all(
+      [...byFeature].map(async ([feature, commands]) => {
+        const sampling = this.options.offline ? feature.sampling : null;
+        const entities = sampling ? commands.map((c) => cacheKey(feature.feature.fullName, feature.feature.table.keyColumns, c.key)) : [];
+        const [kept, state] = await Promise.all([
+          this.apply(feature, commands, dead, batch.topic),
+          sampling && needsSamplerState(sampling.policy) ? this.stateOf(feature, entities, known) : Promise.resolve(null),
+        ]);
+        return { feature, commands, kept, entities, state };
+      }),
+    );
+    const results = await this.beating(stores, context);
+    if (dead.length > 0) await this.beating(this.options.stream.publish(this.deadLetterTopic, dead), context);
+    for (const r of results) {
+      if (r.kept.length === 0 || !this.options.offline || !r.feature.sampling) continue;
+      // Refused rows are not sampled: keep the entity list aligned with what was applied.
+      const entities = r.kept.length === r.commands.length ? r.entities : r.kept.map((c) => r.entities[r.commands.indexOf(c)]!);
+      this.sample(r.kept, entities, r.state, known);
     }
-    if (dead.length > 0) await this.options.stream.publish(this.deadLetterTopic, dead);
-    if (this.options.offline) for (const commands of applied) if (commands[0]!.feature.sampling) await this.sample(batch.partition, commands);
 
     const last = batch.messages.at(-1) as StreamMessage;
     this.positions.set(batch.partition, last.offset);
@@ -308,7 +394,6 @@ export class DownsyncWorker {
     this.metrics.lag(batch.partition, batch.highWatermark - (last.offset + 1n));
     this.counts.batches++;
     this.counts.deadLettered += dead.length;
-    await this.flushIfDue();
   }
 
   /** Every check before a write; the decoded value comes along for the sampler. */
@@ -414,65 +499,72 @@ export class DownsyncWorker {
     return list.map((c) => cacheKey(f.fullName, f.table.keyColumns, c.key));
   }
 
+  /**
+   * The sampler state of a batch's entities for one feature: what this partition's stint already
+   * knows, else decided but not saved yet, else loaded (one load call for the rest).
+   */
+  private async stateOf(feature: DownsyncFeature, entities: readonly string[], known: Map<string, number | null>): Promise<Map<string, number | null>> {
+    const name = feature.feature.fullName;
+    const state = new Map<string, number | null>();
+    const toLoad: string[] = [];
+    for (const e of new Set(entities)) {
+      const id = `${name}\u0000${e}`;
+      // Decided here but not saved yet (after a drop of the partition's entries, or a failed flush).
+      const held = known.has(id) ? known.get(id)! : this.unsavedState.get(id)?.lastSampledMs;
+      if (held !== undefined) state.set(e, held);
+      else toLoad.push(e);
+    }
+    if (toLoad.length > 0) {
+      const loaded = await this.options.samplerState.load(name, toLoad);
+      for (const e of toLoad) {
+        const t = loaded.get(e) ?? null;
+        state.set(e, t);
+        known.set(`${name}\u0000${e}`, t);
+      }
+      this.knownStateSize += toLoad.length;
+      this.counts.stateLoads += toLoad.length;
+    }
+    return state;
+  }
+
   /** The sampler's decisions for one feature's applied commands, in offset order; sampled rows are buffered. */
-  private async sample(partition: number, commands: readonly Checked[]): Promise<void> {
+  private sample(commands: readonly Checked[], entities: readonly string[], state: Map<string, number | null> | null, known: Map<string, number | null>): void {
     const feature = commands[0]!.feature;
     const sampling = feature.sampling!;
     const f = feature.feature;
-    const entities = commands.map((c) => cacheKey(f.fullName, f.table.keyColumns, c.key));
-    const withState = needsSamplerState(sampling.policy);
-    const state = new Map<string, number | null>();
-    let known: Map<string, number | null> | undefined;
-    if (withState) {
-      known = this.knownState.get(partition);
-      if (!known) this.knownState.set(partition, (known = new Map()));
-      const toLoad: string[] = [];
-      for (const e of new Set(entities)) {
-        const id = `${f.fullName}\u0000${e}`;
-        // Decided here but not saved yet (after a drop of the partition's entries, or a failed flush).
-        const held = known.has(id) ? known.get(id)! : this.unsavedState.get(id)?.lastSampledMs;
-        if (held !== undefined) state.set(e, held);
-        else toLoad.push(e);
-      }
-      if (toLoad.length > 0) {
-        const loaded = await this.options.samplerState.load(f.fullName, toLoad);
-        for (const e of toLoad) {
-          const t = loaded.get(e) ?? null;
-          state.set(e, t);
-          known.set(`${f.fullName}\u0000${e}`, t);
-        }
-        this.knownStateSize += toLoad.length;
-      }
-    }
     let buffered = this.buffer.get(f.fullName);
     if (!buffered) this.buffer.set(f.fullName, (buffered = { table: sampling.offlineTable, rows: new Map() }));
     commands.forEach((c, i) => {
       const entity = entities[i]!;
       const t = c.command.eventTime.getTime();
-      const last = withState ? (state.get(entity) ?? null) : null;
+      const last = state ? (state.get(entity) ?? null) : null;
       if (!isSampled(sampling.policy, this.seed, f.fullName, entity, t, last)) return;
       const row = offlineRow(feature, c);
       const id = identityOf(sampling.offlineTable, row);
       if (!buffered.rows.has(id)) this.bufferedRows++;
       buffered.rows.set(id, row);
-      if (withState && (last === null || t > last)) {
+      if (state && (last === null || t > last)) {
         state.set(entity, t);
         const stateId = `${f.fullName}\u0000${entity}`;
-        known!.set(stateId, t);
+        known.set(stateId, t);
         this.unsavedState.set(stateId, { feature: f.fullName, entity, lastSampledMs: t });
       }
     });
     // A bound on memory, not on correctness: whatever is forgotten is loaded again.
     if (this.knownStateSize > MAX_KNOWN_STATE) {
-      this.knownState.clear();
+      for (const m of this.knownState.values()) m.clear();
       this.knownStateSize = 0;
     }
   }
 
   // ---- flush and commit ----
 
+  private flushDue(): boolean {
+    return this.bufferedRows >= this.flushRows || this.now() - this.lastFlush >= this.flushMs;
+  }
+
   private async flushIfDue(): Promise<void> {
-    if (this.bufferedRows >= this.flushRows || this.now() - this.lastFlush >= this.flushMs) await this.flush();
+    if (this.flushDue()) await this.flush();
   }
 
   /** Offline append, then the sampler state, then the offsets: nothing is committed before it is stored. */

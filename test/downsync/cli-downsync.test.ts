@@ -20,6 +20,7 @@ describe('featurestore downsync (CLI)', () => {
     [['--flush-ms', 'soon'], 'invalid --flush-ms "soon": expected an integer from 1 to 3600000'],
     [['--metrics-port', '70000'], 'invalid --metrics-port "70000": expected an integer from 0 to 65535'],
     [['--session-timeout-ms', '10'], 'invalid --session-timeout-ms "10": expected an integer from 1000 to 3600000'],
+    [['--partitions-concurrently', '0'], 'invalid --partitions-concurrently "0": expected an integer from 1 to 1000'],
     [['--stream', 'carrier-pigeon'], 'invalid --stream "carrier-pigeon": expected kafka or memory'],
     [['--brokers', 'nohost'], 'invalid --brokers "nohost": "nohost" is not host:port'],
     [['--offline', 'parquet:x'], 'invalid --offline "parquet:x": expected duckdb:PATH or bigquery'],
@@ -65,9 +66,10 @@ describe('featurestore downsync (CLI)', () => {
     expect(await run).toBe(0);
     expect(err).toBe('');
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { event: string; time: string; [k: string]: unknown });
-    expect(lines.map((l) => l.event)).toEqual(['metrics', 'started', 'stopping', 'stopped']);
-    expect(lines[1]).toMatchObject({ topic: TOPIC, group: DOWNSYNC_DEFAULTS.group, deadLetterTopic: `${TOPIC}.dlq`, flushRows: 100, flushMs: 50 });
-    expect(lines[3]).toMatchObject({ applied: 50, deadLettered: 0, cacheClean: true });
+    expect(lines.map((l) => l.event)).toEqual(['metrics', 'partitions assigned', 'started', 'stopping', 'partitions revoked', 'stopped']);
+    expect(lines[1]).toMatchObject({ partitions: [0, 1] });
+    expect(lines[2]).toMatchObject({ topic: TOPIC, group: DOWNSYNC_DEFAULTS.group, deadLetterTopic: `${TOPIC}.dlq`, flushRows: 100, flushMs: 50 });
+    expect(lines[5]).toMatchObject({ applied: 50, deadLettered: 0, cacheClean: true });
     expect(worker.stats().commits).toBeGreaterThan(0);
     // Committed: another member of the group gets nothing.
     let redelivered = 0;

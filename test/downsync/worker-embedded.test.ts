@@ -236,6 +236,65 @@ describe('downsync worker (embedded)', () => {
     expect(times.sort((x, y) => x - y)).toEqual([...rooms.map(() => 0), ...rooms.map(() => 60), ...rooms.map(() => 120)]);
   });
 
+  it('loads the sampler state once per key per assignment, and again after a rebalance revoked it', async () => {
+    const { fx, env: e } = await setup({ [ROOM]: { enabled: true, minIntervalByKeyMs: 60_000, randomSamplingRatio: 1 } }, { partitions: 2, maxBatchSize: 10 });
+    const rooms = Array.from({ length: 20 }, (_, i) => 9_000n + BigInt(i));
+    const a = await e.worker({ flushMs: 20 });
+    // Three rounds of every room, in batches of 10: each room's state is loaded by the first only.
+    for (const s of [0, 10, 20]) await e.stream.publish(TOPIC, rooms.map((r) => roomCommand(fx, r, at(s * 1_000), s)));
+    await processed(a, 60);
+    await eventually(() => a.stats().commits > 0, 5_000, 'committed');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(a.stats().stateLoads).toBe(20);
+    expect(a.stats().assignments).toBe(1);
+    // A second member joins and leaves: two rebalances, each revoking everything a held.
+    const b = await e.worker({ flushMs: 20 });
+    await b.stop();
+    await eventually(() => a.assignment().length === 2, 5_000, 'partitions back');
+    expect(a.stats().assignments).toBe(3);
+    expect(e.logs.filter((l) => l.event === 'partitions revoked').length).toBeGreaterThanOrEqual(3);
+    await e.stream.publish(TOPIC, rooms.map((r) => roomCommand(fx, r, at(90_000), 90)));
+    await processed(a, 80);
+    // Loaded again (b did not take any of these rooms' commands: nothing was published while it held them).
+    expect(a.stats().stateLoads).toBe(40);
+    await a.stop();
+    const times = (await e.offlineRows(ROOM)).map((r) => (r.updatedAt.getTime() - T0) / 1_000);
+    expect(times.sort((x, y) => x - y)).toEqual([...rooms.map(() => 0), ...rooms.map(() => 90)]);
+  });
+
+  it('a slow offline store with partitions in flight together: every command once, all committed, no partition lost', async () => {
+    const { fx, env: e } = await setup({ [ROOM]: { enabled: true, minIntervalByKeyMs: 0, randomSamplingRatio: 1 } }, { partitions: 4, maxBatchSize: 10 });
+    let appends = 0;
+    let slowest = 0;
+    const slow: OfflineStore = {
+      read: e.offline.read.bind(e.offline),
+      append: async (table, rows) => {
+        const t = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        appends++;
+        const result = await e.offline.append(table, rows);
+        slowest = Math.max(slowest, performance.now() - t);
+        return result;
+      },
+      ping: () => e.offline.ping(),
+      close: async () => {},
+    };
+    const records = Array.from({ length: 400 }, (_, i) => roomCommand(fx, 11_000n + BigInt(i), at(i), i));
+    const w = await e.worker({ offline: slow, flushRows: 50, flushMs: 600_000, heartbeatMs: 20 });
+    await e.stream.publish(TOPIC, records);
+    await processed(w, 400);
+    await w.stop();
+    expect(appends).toBeGreaterThan(2);
+    expect(slowest).toBeGreaterThanOrEqual(140);
+    // applied counts every apply: a batch delivered again would show as more than 400.
+    expect(w.stats()).toMatchObject({ applied: 400, assignments: 1, sampled: 400, offlineDuplicates: 0 });
+    expect(await e.offlineRows(ROOM)).toHaveLength(400);
+    // Everything committed: a new member of the group gets nothing.
+    const next = await e.worker();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(next.stats().batches).toBe(0);
+  });
+
   it('flushes every N rows', async () => {
     const { fx, env: e } = await setup({ [ROOM]: { enabled: true, minIntervalByKeyMs: 0, randomSamplingRatio: 1 } }, { partitions: 1, maxBatchSize: 10 });
     const records = Array.from({ length: 100 }, (_, i) => roomCommand(fx, 5_000n + BigInt(i), at(i), i));
@@ -262,7 +321,7 @@ describe('downsync worker (embedded)', () => {
     expect(text).toMatch(/featurestore_downsync_freshness_seconds_bucket\{le="1",source="event_time"\} 0/);
     expect(text).toMatch(/featurestore_downsync_freshness_seconds_bucket\{le="5",source="event_time"\} 30/);
     expect(text).toContain('featurestore_downsync_pending_cache_invalidations 0');
-    expect(e.logs.map((l) => l.event)).toEqual(['started', 'stopping', 'stopped']);
+    expect(e.logs.map((l) => l.event)).toEqual(['partitions assigned', 'started', 'stopping', 'partitions revoked', 'stopped']);
   });
 
   it('an offline store that fails: the batch is delivered again, nothing is committed, and once it recovers each row is appended once', async () => {
@@ -323,6 +382,7 @@ describe('downsync worker (embedded)', () => {
     const { env: e } = await setup();
     await expect(e.worker({ flushRows: 0 })).rejects.toThrow('flushRows must be a positive integer, got 0');
     await expect(e.worker({ flushMs: 1.5 })).rejects.toThrow('flushMs must be a positive integer, got 1.5');
+    await expect(e.worker({ heartbeatMs: 0 })).rejects.toThrow('heartbeatMs must be a positive integer, got 0');
   });
 });
 
