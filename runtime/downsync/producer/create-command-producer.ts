@@ -7,7 +7,7 @@
  * Kafka settings (runtime/stream/kafka): an idempotent producer, acks=all (resolves once every in-sync
  * replica has the commands), one request in flight, Kafka's default murmur2 partitioner over the record
  * key. Batching is the producer's own (command-batcher.ts): `lingerMs` (default 0) and
- * `maxBatchRecords` (default 500).
+ * `maxBatchRecords` (default 10,000), `maxBatchBytes` (default 900 kB).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -45,6 +45,7 @@ export async function createCommandProducer(options: CreateCommandProducerOption
       ...(options.reads ? { reads: options.reads } : {}),
       ...(options.lingerMs !== undefined ? { lingerMs: options.lingerMs } : {}),
       ...(options.maxBatchRecords !== undefined ? { maxBatchRecords: options.maxBatchRecords } : {}),
+      ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
     });
   } catch (e) {
     if (owned) await stream.close();
