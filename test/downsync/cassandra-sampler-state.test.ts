@@ -5,14 +5,17 @@ import { testCassandraClient, uniqueKeyspace } from '../helpers/cassandra.ts';
 import { samplerStateSuite } from './sampler-state.suite.ts';
 
 const keyspace = uniqueKeyspace('downsync_state');
+// A second keyspace for the same suite with batches of 2 rows: saves of several batches and of a lone row.
+const small = uniqueKeyspace('downsync_state_b2');
 const admin = testCassandraClient();
 
 beforeAll(async () => {
-  await admin.execute(`CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  for (const ks of [keyspace, small]) await admin.execute(`CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
 });
 afterAll(async () => {
-  await admin.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+  for (const ks of [keyspace, small]) await admin.execute(`DROP KEYSPACE IF EXISTS ${ks}`).catch(() => {});
   await admin.shutdown();
 });
 
 samplerStateSuite('Cassandra', async () => new CassandraSamplerStateStore({ client: testCassandraClient(), keyspace, ownsClient: true }));
+samplerStateSuite('Cassandra, UNLOGGED batches of 2 rows', async () => new CassandraSamplerStateStore({ client: testCassandraClient(), keyspace: small, ownsClient: true, batchRows: 2 }));
