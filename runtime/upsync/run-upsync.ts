@@ -54,6 +54,14 @@ export const UPSYNC_DEFAULTS = {
   retryMaxTimeoutMs: 5_000,
 } as const;
 
+/**
+ * Rows the read worker may have read and encoded ahead of the writes (at least concurrency + 1 pages).
+ * Its pages are compact (typed arrays: ~70 bytes a row here), so 16k rows cost about 1 MB, and they
+ * cover the worker's pauses, such as the sort at the start of each DuckDB read segment (tens of ms),
+ * during which the write loop would otherwise wait.
+ */
+export const WORKER_AHEAD_ROWS = 16_000;
+
 export type UpsyncMode = 'full' | 'incremental';
 
 export interface UpsyncOptions {
@@ -333,7 +341,7 @@ async function upsyncFeature(
 
   const read = { since, ...(options.until ? { until: options.until } : {}), pageSize: s.pageSize, ...(s.shard.count > 1 ? { shard: s.shard } : {}) };
   const pages = options.readInWorker
-    ? workerPages(options.readInWorker, feature, read, runId, s.concurrency + 1, onTotal)
+    ? workerPages(options.readInWorker, feature, read, runId, Math.max(s.concurrency + 1, Math.ceil(WORKER_AHEAD_ROWS / s.pageSize)), onTotal)
     : inlinePages(requireStore(options.offline), table, feature, read, runId, onTotal);
   try {
     for await (const page of pages) {
