@@ -286,8 +286,11 @@ async function main(): Promise<void> {
     const lines = [
       '| case | rows | seconds | rows/s | peak RSS MB | vs raw | rows/s without start-up |',
       '|---|---:|---:|---:|---:|---:|---:|',
-      ...results.map((r) => {
-        const raw = r.name.includes('sqlite') && !r.name.startsWith('raw') ? rawSqlite : r.name.includes('cassandra') && !r.name.startsWith('raw') ? rawCassandra : null;
+      ...results.map((r, i) => {
+        // Each upsync run against the raw run just before it (same load), else the first raw of its store.
+        const previous = results[i - 1];
+        const pairRaw = previous && previous.name.startsWith('raw') && previous.name.includes('sqlite') ? previous : rawSqlite;
+        const raw = r.name.includes('sqlite') && !r.name.startsWith('raw') ? pairRaw : r.name.includes('cassandra') && !r.name.startsWith('raw') ? rawCassandra : null;
         if (!raw) return `| ${r.name} | ${r.rows} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec} | ${r.peakRssMb} | — | — |`;
         const ratio = raw ? `${Math.round((100 * r.rowsPerSec) / raw.rowsPerSec)} %` : '—';
         return `| ${r.name} | ${r.rows} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec} | ${r.peakRssMb} | ${ratio} | ${r.engineRowsPerSec ?? '—'} |`;
