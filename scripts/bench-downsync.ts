@@ -256,7 +256,7 @@ function throughputTable(raw: Awaited<ReturnType<typeof rawConsume>>, sqlite: Wo
  */
 function cassandraCeiling(raw: readonly RawCassandra[], cass: WorkerRun, n: number, keys: number): string {
   const at = (statement: RawCassandra['statement'], inFlight: number) => raw.find((r) => r.statement === statement && r.inFlight === inFlight)?.rate ?? NaN;
-  const rows = [['statement', ...raw.filter((r) => r.statement === 'INSERT').map((r) => `${r.inFlight} in flight`)], ...(['INSERT', 'SELECT'] as const).map((st) => [`raw ${st} (LOCAL_QUORUM), ops/s`, ...raw.filter((r) => r.statement === st).map((r) => fmt(r.rate, 0))])];
+  const rows = [['statement', ...raw.filter((r) => r.statement === 'INSERT').map((r) => `${r.inFlight} in flight`)], ...(['INSERT', 'SELECT', 'BATCH'] as const).map((st) => [`raw ${st === 'BATCH' ? 'INSERT in UNLOGGED batches of 20, rows' : st} (LOCAL_QUORUM), ops/s`, ...raw.filter((r) => r.statement === st).map((r) => fmt(r.rate, 0))])];
   const sampledShare = cass.sampled / n;
   const selectShare = keys / n;
   const inserts = Math.max(at('INSERT', 32), at('INSERT', 256));

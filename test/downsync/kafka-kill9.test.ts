@@ -118,6 +118,10 @@ describe('downsync under kill -9 (Kafka, SQLite, DuckDB)', () => {
       '--stream', 'kafka', '--brokers', brokers.join(','), '--topic', topic, '--group', group,
       '--generated', 'generated', '--store', `sqlite:${sqlite}`, '--offline', `duckdb:${duckdb}`,
       '--flush-rows', '2000', '--flush-ms', '200', '--sampling-seed', SEED, '--session-timeout-ms', '6000',
+      // One partition at a time: a commit then covers one kafkajs batch (~9,000 commands), so the
+      // progress-then-kill rule below fits 10 stints in 100,000 commands. With 4 partitions at once a
+      // commit covers ~4 batches and the stream is done in 3 or 4 stints.
+      '--partitions-concurrently', '1',
     ];
     const total = records.length;
     const started = Date.now();
