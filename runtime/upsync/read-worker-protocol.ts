@@ -27,7 +27,8 @@ export interface ReadWorkerData {
   readonly countTotal: boolean;
 }
 
-export type ToWorker = { readonly type: 'credit' } | { readonly type: 'stop' };
+/** `credit`: the write loop took `count` more pages (credits go back in batches: a postMessage costs ~0.1 ms). */
+export type ToWorker = { readonly type: 'credit'; readonly count: number } | { readonly type: 'stop' };
 
 export interface PageMessage {
   readonly type: 'page';

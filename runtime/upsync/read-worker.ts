@@ -23,7 +23,7 @@ let credits = data.ahead;
 let stopped = false;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'credit') credits++;
+  if (m.type === 'credit') credits += m.count;
   else stopped = true;
   wake?.();
   wake = null;
