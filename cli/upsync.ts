@@ -21,7 +21,7 @@ import { SqliteWatermarkStore } from '../runtime/upsync/sqlite-watermarks.ts';
 import { UPSYNC_ERRORS, UpsyncError } from '../runtime/upsync/upsync-errors.ts';
 import { planUpsync } from '../runtime/upsync/upsync-plan.ts';
 import type { WatermarkStore } from '../runtime/upsync/watermark-store.ts';
-import type { WorkerReadSpec } from '../runtime/upsync/worker-pages.ts';
+import { WarmReadWorker, type WorkerReadSpec } from '../runtime/upsync/worker-pages.ts';
 import { offlineTableOf } from '../runtime/offline/offline-table.ts';
 import { EXIT_INVALID, EXIT_OK, type Io } from './io.ts';
 import { addStoreOptions, checkStoreFlags, openCheckedStores, StoreOpenError, type OnlineTarget, type StoreFlags, type SyncStores } from './store-flags.ts';
@@ -138,6 +138,23 @@ export async function upsyncCommand(opts: UpsyncFlags, io: Io, hooks: UpsyncHook
   // Every flag checked before anything opens (UsageError: exit 2, one line).
   const flags = checkUpsyncFlags(opts);
   const checkedStores = await checkStoreFlags(opts);
+  // The read worker loads its code while the stores open (no default offline flag: the config's DuckDB file).
+  const warm = opts.readWorker !== false ? new WarmReadWorker(checkedStores.offline?.kind ?? 'duckdb') : null;
+  try {
+    return await upsyncWith(opts, io, hooks, flags, checkedStores, warm);
+  } finally {
+    await warm?.close();
+  }
+}
+
+async function upsyncWith(
+  opts: UpsyncFlags,
+  io: Io,
+  hooks: UpsyncHooks,
+  flags: CheckedFlags,
+  checkedStores: Awaited<ReturnType<typeof checkStoreFlags>>,
+  warm: WarmReadWorker | null,
+): Promise<number> {
   let stores: SyncStores;
   try {
     stores = await openCheckedStores(opts, checkedStores, { online: true, offline: true, cache: true }, {
@@ -175,7 +192,8 @@ export async function upsyncCommand(opts: UpsyncFlags, io: Io, hooks: UpsyncHook
     else external.addEventListener('abort', onSignal, { once: true });
   }
   // The offline store was opened above to fail fast (and to create DuckDB tables); the worker opens its own.
-  const readInWorker = opts.readWorker !== false ? workerSpec(stores) : undefined;
+  const spec = opts.readWorker !== false ? workerSpec(stores) : undefined;
+  const readInWorker = spec && warm ? { ...spec, warm } : spec;
   if (readInWorker) await stores.offline?.close();
   const progressStream: ProgressStream = hooks.progressStream ?? process.stderr;
   // Never on a non-TTY (a log file, Airflow's task log): no escape codes there, the summary says it all.

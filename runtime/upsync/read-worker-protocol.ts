@@ -27,8 +27,13 @@ export interface ReadWorkerData {
   readonly countTotal: boolean;
 }
 
-/** `credit`: the write loop took `count` more pages (credits go back in batches: a postMessage costs ~0.1 ms). */
-export type ToWorker = { readonly type: 'credit'; readonly count: number } | { readonly type: 'stop' };
+/** What a worker started ahead of its read (WarmReadWorker) is given: only which driver to load meanwhile. */
+export interface WarmWorkerData {
+  readonly warm: 'duckdb' | 'bigquery' | null;
+}
+
+/** `start`: the read of a warm worker. `credit`: the write loop took `count` more pages (credits go back in batches: a postMessage costs ~0.1 ms). */
+export type ToWorker = { readonly type: 'start'; readonly data: ReadWorkerData } | { readonly type: 'credit'; readonly count: number } | { readonly type: 'stop' };
 
 export interface PageMessage {
   readonly type: 'page';

@@ -13,18 +13,40 @@ import { offlineTableOf } from '../offline/offline-table.ts';
 import { openOfflineStore } from '../offline/open-offline-store.ts';
 import type { OfflineStore } from '../offline/offline-store.ts';
 import { compactPages } from './prepared-pages.ts';
-import type { FromWorker, PageMessage, ReadWorkerData, ToWorker } from './read-worker-protocol.ts';
+import type { FromWorker, PageMessage, ReadWorkerData, ToWorker, WarmWorkerData } from './read-worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread');
-const data = workerData as ReadWorkerData;
+const initial = workerData as ReadWorkerData | WarmWorkerData;
 
-let credits = data.ahead;
+// A warm worker (WarmReadWorker) loads its modules and the driver while the CLI opens the stores, then waits for `start`.
+let begin: ((d: ReadWorkerData) => void) | null = null;
+const started = new Promise<ReadWorkerData>((resolve) => {
+  if ('feature' in initial) resolve(initial);
+  else begin = resolve;
+});
+if ('warm' in initial && initial.warm !== null) {
+  void (initial.warm === 'duckdb' ? import('@duckdb/node-api') : import('@google-cloud/bigquery')).catch(() => {
+    // a missing driver is reported by openOfflineStore, with its install hint
+  });
+}
+
+let credits = 'feature' in initial ? initial.ahead : 0;
 let stopped = false;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
+  if (m.type === 'start') {
+    credits = m.data.ahead;
+    begin?.(m.data);
+    begin = null;
+    return;
+  }
   if (m.type === 'credit') credits += m.count;
-  else stopped = true;
+  else {
+    stopped = true;
+    // Stopped before it was given a read: nothing to do.
+    if (begin) port.close();
+  }
   wake?.();
   wake = null;
 });
@@ -34,6 +56,7 @@ function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 async function run(): Promise<void> {
+  const data = await started;
   const file = path.join(data.generatedDir, 'manifest.json');
   const manifest = parseManifest(JSON.parse(await readFile(file, 'utf8')) as unknown, file, { formats: 'current' });
   const catalog = await loadFeatureCatalog(data.generatedDir);
