@@ -42,6 +42,9 @@ import type { KafkaFeatureStreamOptions } from './kafka-stream-options.ts';
 
 export type { KafkaFeatureStreamOptions } from './kafka-stream-options.ts';
 
+/** Bytes fetched per partition at most (kafkajs's default is 1 MB; see subscribe). */
+export const DEFAULT_MAX_BYTES_PER_PARTITION = 128 * 1024;
+
 export type KafkaDriver = typeof import('kafkajs');
 
 export const DEFAULT_PARTITIONS_CONCURRENTLY = 4;
@@ -106,6 +109,11 @@ export class KafkaFeatureStream implements FeatureStream {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
       allowAutoTopicCreation: false,
+      // Freshness over throughput per fetch: kafkajs fetches again only once every batch of the last
+      // fetch is processed, so a 1 MB (default) fetch of 100-byte commands is ~10,000 commands a
+      // partition that the newest command waits behind. 128 kB is ~1,000 commands: still large
+      // batches for the stores, a fraction of the wait.
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
     });
     const subscription = new KafkaSubscription(consumer, options, this.options.retryDelayMs ?? 100, this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONCURRENTLY, () =>
       this.subscriptions.delete(subscription),

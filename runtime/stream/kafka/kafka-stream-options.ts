@@ -10,6 +10,8 @@ export interface KafkaFeatureStreamOptions {
    * waiting on its stores, and four partitions in flight overlap that waiting.
    */
   readonly partitionsConsumedConcurrently?: number;
+  /** Bytes fetched per partition per request at most (default 128 kB): smaller fetches, fresher commands. */
+  readonly maxBytesPerPartition?: number;
   /** Pause before a failed batch is fetched again (default 100 ms). */
   readonly retryDelayMs?: number;
   /** Connection retries before an unreachable broker is reported (kafkajs's default is 5, with backoff). */

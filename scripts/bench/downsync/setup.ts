@@ -24,9 +24,10 @@ export interface ReadApi {
   readonly child: CliChild;
 }
 
-export async function startReadApi(keyspace: string, redisUrl: string): Promise<ReadApi> {
+/** `featurestore serve` over the given store flags (e.g. `--store cassandra --keyspace K --redis URL`). */
+export async function startReadApi(storeArgs: readonly string[]): Promise<ReadApi> {
   const port = await freePort();
-  const child = new CliChild(['serve', '--port', String(port), '--store', 'cassandra', '--keyspace', keyspace, '--redis', redisUrl, '--log-level', 'warn'], {
+  const child = new CliChild(['serve', '--port', String(port), ...storeArgs, '--log-level', 'warn'], {
     env: { FS_KEYS_LIVE_RECOMMENDER: API_KEY },
     keepLines: false,
   });
