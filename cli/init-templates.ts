@@ -3,6 +3,8 @@
  * `.gitignore` entries and the `codegen` script. Plain strings, so a test can codegen them as they are.
  */
 import { DEFAULT_SQLITE_FILE } from './serve-project.ts';
+import { DEFAULT_DUCKDB_FILE } from './store-flags.ts';
+import { QUARANTINE_DIR } from './upsync.ts';
 
 export interface InitNames {
   /** Namespace of the example feature (`<namespace>::user-profile-v1`). */
@@ -66,11 +68,14 @@ ${namespace}::${EXAMPLE_FEATURE}:
 }
 
 /** Lines `init` makes sure `.gitignore` has (each added once; nothing is ever removed). */
-export const GITIGNORE_HEADER = '# featurestore: the embedded online store (serve\'s default) and what codegen leaves behind';
+export const GITIGNORE_HEADER = '# featurestore: the embedded stores (online SQLite, offline DuckDB), upsync\'s quarantine and what codegen leaves behind';
 export const GITIGNORE_ENTRIES = [
   DEFAULT_SQLITE_FILE,
   `${DEFAULT_SQLITE_FILE}-wal`,
   `${DEFAULT_SQLITE_FILE}-shm`,
+  DEFAULT_DUCKDB_FILE,
+  `${DEFAULT_DUCKDB_FILE}.wal`,
+  `${QUARANTINE_DIR}/`,
   // codegen's lock and its staging and retired folders beside generated/ (removed when a run ends).
   '.generated.lock',
   '.generated.staging-*',
