@@ -12,8 +12,11 @@
  * - `malformed-key`: the key bytes are not the feature's key record;
  * - `unknown-schema`: the writer schema id is not one the feature has had (manifest writerSchemas);
  * - `undecodable`: the value bytes do not decode completely under that schema;
- * - `event-time-mismatch`: a History command whose event_time is not the value's event-time field;
- * - `rejected`: the write path refused the row (a check this worker does not repeat).
+ * - `event-time-mismatch`: a History command whose event_time is not the value's event-time field.
+ *
+ * These are every check the write module makes on encoded rows, so a command that passes them is written
+ * through the WritePath as it is (downsync-worker.ts), and a write that fails is a store failure: the
+ * batch is retried, never dead-lettered.
  *
  * Publishing is part of the batch: offsets are committed only after it, so a dead letter is never
  * lost, and after a crash it may be published twice (at-least-once, like everything else here).
@@ -28,7 +31,6 @@ export const DEAD_LETTER_REASONS = [
   'unknown-schema',
   'undecodable',
   'event-time-mismatch',
-  'rejected',
 ] as const;
 
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

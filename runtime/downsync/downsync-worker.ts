@@ -7,8 +7,9 @@
  * 1. Each envelope is decoded and checked (record key, feature, the producer's `access.write`, key
  *    bytes, writer schema, value bytes, History event time); a failure is a dead letter (dead-letter.ts).
  *    The check decodes the value once; that record is what the sampler writes offline.
- * 2. The good commands are applied per feature through OnlineWriter (the write module: a WritePath
- *    grant for the envelope's producer, the bytes checked again), with `updatedAt` = the command's
+ * 2. The good commands are applied per feature through the write module's WritePath, with a grant for
+ *    the envelope's producer (the ACL again), and the bytes as step 1 checked them (OnlineWriter would
+ *    decode every value a second time to prove what step 1 has just proved), with `updatedAt` = the command's
  *    event time, so the stores' last-writer-wins makes replays, out-of-order delivery and a later
  *    upsync of older data harmless. Object features keep only the newest command per key of a batch
  *    (fewer writes, same result; equal times keep the later offset, as the stores' tie rule would
@@ -48,9 +49,7 @@ import type { FeatureCatalog } from '../manifest/feature-catalog.ts';
 import type { OfflineRow, OfflineStore, OfflineTable, OfflineValue, OfflineValues } from '../offline/offline-store.ts';
 import { identityOf } from '../offline/offline-table.ts';
 import type { KeyValues, WriteReport } from '../online/online-store.ts';
-import { InvalidInputError } from '../read/online-runtime.ts';
 import type { BatchContext, FeatureStream, StreamBatch, StreamMessage, StreamRecord, StreamSubscription } from '../stream/feature-stream.ts';
-import { OnlineWriter } from '../write/online-writer.ts';
 import type { WritePath } from '../write/write-path.ts';
 import { DEAD_LETTER_MESSAGES, deadLetterRecord, deadLetterTopicOf, type DeadLetterReason } from './dead-letter.ts';
 import type { DownsyncFeature } from './downsync-features.ts';
@@ -162,7 +161,6 @@ interface Buffered {
 }
 
 export class DownsyncWorker {
-  private readonly writer: OnlineWriter;
   private readonly metrics: DownsyncMetrics;
   private readonly log: DownsyncLog;
   private readonly now: () => number;
@@ -204,7 +202,6 @@ export class DownsyncWorker {
   private counts = { batches: 0, applied: 0, deadLettered: 0, sampled: 0, offlineDuplicates: 0, commits: 0, assignments: 0, stateLoads: 0 };
 
   constructor(private readonly options: DownsyncWorkerOptions) {
-    this.writer = new OnlineWriter(options.writePath);
     this.metrics = options.metrics ?? createDownsyncMetrics();
     this.log = options.log ?? (() => {});
     this.now = options.now ?? Date.now;
@@ -373,7 +370,7 @@ export class DownsyncWorker {
         const sampling = this.options.offline ? feature.sampling : null;
         const entities = sampling ? commands.map((c) => cacheKey(feature.feature.fullName, feature.feature.table.keyColumns, c.key)) : [];
         const [kept, state] = await Promise.all([
-          this.apply(feature, commands, dead, batch.topic),
+          this.apply(feature, commands),
           sampling && needsSamplerState(sampling.policy) ? this.stateOf(feature, entities, known) : Promise.resolve(null),
         ]);
         return { feature, commands, kept, entities, state };
@@ -431,8 +428,8 @@ export class DownsyncWorker {
     return { ok: true, checked: { message, command, feature, key, record } };
   }
 
-  /** Writes one feature's commands; returns those applied (rows the write path refused are dead letters). */
-  private async apply(feature: DownsyncFeature, commands: Checked[], dead: StreamRecord[], topic: string): Promise<Checked[]> {
+  /** Writes one feature's commands (checked by `check`); returns them, counted and timed as applied. */
+  private async apply(feature: DownsyncFeature, commands: Checked[]): Promise<Checked[]> {
     const f = feature.feature;
     const rows = f.featureType === 'Object' ? newestPerKey(f.table.keyColumns, commands) : commands;
     const byProducer = new Map<string, Checked[]>();
@@ -441,48 +438,32 @@ export class DownsyncWorker {
       if (!list) byProducer.set(c.command.producer, (list = []));
       list.push(c);
     }
-    const refused = new Set<Checked>();
-    for (const [producer, list] of byProducer) {
-      try {
-        await this.write(producer, feature, list);
-      } catch (e) {
-        if (!(e instanceof InvalidInputError)) throw e;
-        // A check this worker does not make refused the batch: find the rows, one write each.
-        for (const c of list) {
-          try {
-            await this.write(producer, feature, [c]);
-          } catch (one) {
-            if (!(one instanceof InvalidInputError)) throw one;
-            refused.add(c);
-            dead.push(deadLetterRecord(topic, c.message, 'rejected', one.message, c.command));
-            this.metrics.deadLettered('rejected');
-          }
-        }
-      }
-    }
-    const applied = refused.size === 0 ? commands : commands.filter((c) => !refused.has(c));
+    for (const [producer, list] of byProducer) await this.write(producer, feature, list);
     const at = this.now();
-    for (const c of applied) {
+    for (const c of commands) {
       this.metrics.freshness('event_time', (at - c.command.eventTime.getTime()) / 1000);
       this.metrics.freshness('sent_at', (at - c.command.sentAt.getTime()) / 1000);
     }
-    this.metrics.applied(f.fullName, applied.length);
-    this.counts.applied += applied.length;
-    return applied;
+    this.metrics.applied(f.fullName, commands.length);
+    this.counts.applied += commands.length;
+    return commands;
   }
 
   private async write(producer: string, feature: DownsyncFeature, list: readonly Checked[]): Promise<void> {
     const f = feature.feature;
-    let report: WriteReport | void;
+    const path = this.options.writePath;
+    let report: WriteReport;
     try {
-      report =
-        f.featureType === 'Object'
-          ? await this.writer.put(producer, f.fullName, list.map((c) => ({ key: c.key, value: { value: c.command.value, schemaId: c.command.writerSchemaId, updatedAt: c.command.eventTime } })))
-          : await this.writer.append(
-              producer,
-              f.fullName,
-              list.map((c) => ({ key: c.key, event: { value: c.command.value, schemaId: c.command.writerSchemaId, updatedAt: c.command.eventTime, eventTime: c.command.eventTime } })),
-            );
+      if (f.featureType === 'Object') {
+        const grant = path.grant(producer, f.fullName, 'Object', 'put');
+        report = await path.put(grant, list.map((c) => ({ key: c.key, value: { value: c.command.value, schemaId: c.command.writerSchemaId, updatedAt: c.command.eventTime } })));
+      } else {
+        const grant = path.grant(producer, f.fullName, 'History', 'append');
+        report = await path.append(
+          grant,
+          list.map((c) => ({ key: c.key, event: { value: c.command.value, schemaId: c.command.writerSchemaId, updatedAt: c.command.eventTime, eventTime: c.command.eventTime } })),
+        );
+      }
     } catch (e) {
       if (!(e instanceof CacheInvalidationError)) throw e;
       // The store took the rows; the cached copies may be stale until a retried delete is confirmed.
@@ -490,7 +471,7 @@ export class DownsyncWorker {
       return;
     }
     this.pending?.confirmed(this.cacheKeys(feature, list));
-    if (report && report.superseded) this.metrics.superseded(f.fullName, report.superseded);
+    if (report.superseded) this.metrics.superseded(f.fullName, report.superseded);
   }
 
   private cacheKeys(feature: DownsyncFeature, list: readonly Checked[]): string[] {
