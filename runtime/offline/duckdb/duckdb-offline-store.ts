@@ -121,17 +121,33 @@ export class DuckDbOfflineStore implements OfflineStore {
    */
   async count(table: OfflineTable, options: OfflineReadOptions): Promise<number> {
     const checked = checkReadOptions(options);
-    this.state.assertOpen();
-    const connection = await this.instance.connect();
-    this.readers.add(connection);
+    const { connection, columns, release } = await this.reader(table);
     try {
-      const columns = matchColumns(STORE, table, await this.storedColumns(connection, table));
       const { dialect, values, types } = this.dialect(table, columns);
       const sql = countSql(table, columns, checked, dialect);
       const result = await this.guard(table, () => connection.runAndReadAll(sql, values, types));
       return Number(result.getRows()[0]?.[0] ?? 0);
     } finally {
+      release();
+    }
+  }
+
+  /**
+   * A connection of the read's own (see the header) and the table's columns as stored; `release` ends
+   * it, unless close() has disconnected it already.
+   */
+  private async reader(table: OfflineTable): Promise<{ connection: DuckDBConnection; columns: ReturnType<typeof matchColumns>; release: () => void }> {
+    this.state.assertOpen();
+    const connection = await this.instance.connect();
+    this.readers.add(connection);
+    const release = () => {
       if (this.readers.delete(connection)) connection.disconnectSync();
+    };
+    try {
+      return { connection, columns: matchColumns(STORE, table, await this.storedColumns(connection, table)), release };
+    } catch (e) {
+      release();
+      throw e;
     }
   }
 
@@ -156,11 +172,8 @@ export class DuckDbOfflineStore implements OfflineStore {
 
   private async *pages<V extends OfflineValues>(table: OfflineTable<V>, options: OfflineReadOptions): ReadPages<V> {
     const checked = checkReadOptions(options);
-    this.state.assertOpen();
-    const connection = await this.instance.connect();
-    this.readers.add(connection);
+    const { connection, columns, release } = await this.reader(table);
     try {
-      const columns = matchColumns(STORE, table, await this.storedColumns(connection, table));
       const decoder = new RowDecoder(table, columns, DUCKDB_CELLS);
       // One snapshot for every segment: rows appended meanwhile wait for the next read, as with one query.
       await this.guard(table, () => connection.run('BEGIN TRANSACTION'));
@@ -188,8 +201,7 @@ export class DuckDbOfflineStore implements OfflineStore {
       }
       if (page.length > 0) yield page;
     } finally {
-      // close() may have disconnected it already.
-      if (this.readers.delete(connection)) connection.disconnectSync();
+      release();
     }
   }
 
