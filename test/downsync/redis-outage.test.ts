@@ -13,7 +13,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MAX_PENDING_INVALIDATIONS, RedisFeatureCache } from '../../runtime/cache/redis/redis-feature-cache.ts';
@@ -25,20 +24,12 @@ import { MemoryFeatureStream } from '../../runtime/stream/memory/memory-feature-
 import { WritePath } from '../../runtime/write/write-path.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { eventually, loadFixture, ROOM, roomCommand, type Fixture } from './helpers/fixture.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const TOPIC = 'featurestore.commands';
 // More keys than the Redis adapter remembers for its own replay on reconnect (MAX_PENDING_INVALIDATIONS):
 // the ones beyond it stay stale unless the worker retries them.
 const ROOMS = Array.from({ length: MAX_PENDING_INVALIDATIONS + 2_000 }, (_, i) => 80_000n + BigInt(i));
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 let redis: ChildProcess | undefined;
 

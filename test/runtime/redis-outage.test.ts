@@ -5,25 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CACHE_INVALIDATION_FAILED } from '../../runtime/cache/index.ts';
 import { createOnlineRuntime, type OnlineRuntime } from '../../runtime/index.ts';
 import { SqliteOnlineStore } from '../../runtime/online/sqlite/sqlite-online-store.ts';
 import { CountingStore } from './helpers/counting-store.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const HOST = 'live::hakuna-host-stat-v1';
 /** Redis timeout 50 ms, plus SQLite and scheduling slack on a loaded 2-core CI machine. */
 const BOUND_MS = 250;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,7 +4,7 @@
  * the other test files running in parallel).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.ts';
 import { Redis } from 'ioredis';
 import { cassandraSettingsFromEnv } from '../../runtime/connect/cassandra.ts';
 import { applyCqlFile, cqlFiles, testCassandraClient, uniqueKeyspace } from '../helpers/cassandra.ts';
@@ -74,14 +74,4 @@ async function waitForPing(url: string): Promise<void> {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
