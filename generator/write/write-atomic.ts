@@ -42,29 +42,27 @@ export async function writeOutput(outDir: string, files: FileMap): Promise<Write
   } catch (e) {
     throw writeError(outDir, e);
   } finally {
+    // Also when another codegen wrote the same output meanwhile: the unused staging folder goes too.
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await release().catch(() => undefined);
   }
   return { written: files.size, unchanged: false };
 }
 
 async function swapIn(outDir: string, staging: string, retired: string, files: FileMap): Promise<void> {
+  const entries = sortedEntries(files);
+  for (const dir of new Set(entries.map(([rel]) => path.dirname(path.join(staging, rel))))) await mkdir(dir, { recursive: true });
+  await mapBounded(entries, IO_CONCURRENCY, ([rel, content]) => writeFile(path.join(staging, rel), content));
+  const hadOld = await exists(outDir);
+  if (hadOld) await rename(outDir, retired);
   try {
-    const entries = sortedEntries(files);
-    for (const dir of new Set(entries.map(([rel]) => path.dirname(path.join(staging, rel))))) await mkdir(dir, { recursive: true });
-    await mapBounded(entries, IO_CONCURRENCY, ([rel, content]) => writeFile(path.join(staging, rel), content));
-    const hadOld = await exists(outDir);
-    if (hadOld) await rename(outDir, retired);
-    try {
-      await rename(staging, outDir);
-    } catch (e) {
-      if (hadOld) await rename(retired, outDir);
-      throw e;
-    }
-    // The new output is in place; a leftover of the old one is litter, not a failure.
-    if (hadOld) await rm(retired, { recursive: true, force: true }).catch(() => undefined);
-  } finally {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await rename(staging, outDir);
+  } catch (e) {
+    if (hadOld) await rename(retired, outDir);
+    throw e;
   }
+  // The new output is in place; a leftover of the old one is litter, not a failure.
+  if (hadOld) await rm(retired, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /**

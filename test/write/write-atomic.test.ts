@@ -32,4 +32,14 @@ describe('writeOutput', () => {
     await writeOutput(out, new Map([['a.txt', 'a\n']]));
     expect(await writeOutput(out, new Map([['a.txt', 'a\n']]))).toEqual({ written: 0, unchanged: true });
   });
+
+  it('leaves no staging folder behind when another write produced the same output while it waited for the lock', async () => {
+    const parent = await tempDir('atomic-race');
+    const out = path.join(parent, 'generated');
+    const files = new Map([['a.txt', 'a\n'], ['b/c.txt', 'c\n']]);
+    // Both see the output missing and stage; the second finds it written once it holds the lock.
+    const results = await Promise.all([writeOutput(out, files), writeOutput(out, files)]);
+    expect(results.map((r) => r.unchanged).sort()).toEqual([false, true]);
+    expect((await readdir(parent)).sort()).toEqual(['generated']);
+  });
 });
