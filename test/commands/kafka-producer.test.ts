@@ -15,6 +15,7 @@ import { AccessDeniedError, InvalidInputError } from '../../runtime/read/online-
 import { decodeFeatureValue } from '../../runtime/read/value-codec.ts';
 import type { StreamMessage } from '../../runtime/stream/feature-stream.ts';
 import { openKafkaFeatureStream, type KafkaFeatureStream } from '../../runtime/stream/kafka/kafka-feature-stream.ts';
+import { endOffsets } from '../helpers/kafka-admin.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -37,11 +38,11 @@ async function topic(): Promise<string> {
 }
 
 /** Messages on the topic per the broker's high watermarks: the end offsets, summed. */
-async function endOffsets(name: string): Promise<number> {
+async function messagesOn(name: string): Promise<number> {
   const admin = stream.kafka.admin();
   await admin.connect();
   try {
-    return (await admin.fetchTopicOffsets(name)).reduce((sum, p) => sum + Number(p.high), 0);
+    return await endOffsets(admin, name);
   } finally {
     await admin.disconnect();
   }
@@ -135,7 +136,7 @@ describe('CommandProducer on Kafka', () => {
       new AccessDeniedError('live-recommender', ROOM, 'write'),
     );
     await producer.flush();
-    expect(await endOffsets(name)).toBe(0);
+    expect(await messagesOn(name)).toBe(0);
     await producer.close();
   });
 
@@ -146,7 +147,7 @@ describe('CommandProducer on Kafka', () => {
     await expect(room.put({ roomId: 1n }, { ...roomValue(1), likeCount1m: 1.5 })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(room.put({ roomId: 5 as unknown as bigint }, roomValue(1))).rejects.toBeInstanceOf(InvalidInputError);
     await producer.flush();
-    expect(await endOffsets(name)).toBe(0);
+    expect(await messagesOn(name)).toBe(0);
     await producer.close();
   });
 });

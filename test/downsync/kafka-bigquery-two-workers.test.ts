@@ -22,6 +22,7 @@ import type { StreamRecord } from '../../runtime/stream/feature-stream.ts';
 import { createTestKeyspace, dropTestKeyspace } from '../conformance/cassandra-keyspace.ts';
 import { emulatorProject, testBigQueryClient, uniqueDataset } from '../helpers/bigquery.ts';
 import { testCassandraClient } from '../helpers/cassandra.ts';
+import { committedOffsets } from '../helpers/kafka-admin.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { eventually, loadFixture, ROOM, roomCommand, WATCH, watchCommand } from './helpers/fixture.ts';
 import { WorkerProcess } from './helpers/worker-process.ts';
@@ -63,10 +64,7 @@ afterAll(async () => {
   if (keyspace) await dropTestKeyspace(keyspace);
 });
 
-async function committed(): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-}
+const committed = () => committedOffsets(admin, group, topic);
 
 async function members(): Promise<number> {
   const { groups } = await admin.describeGroups([group]);

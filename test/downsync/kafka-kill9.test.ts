@@ -21,6 +21,7 @@ import { openOfflineStore } from '../../runtime/offline/open-offline-store.ts';
 import { SqliteOnlineStore } from '../../runtime/online/sqlite/sqlite-online-store.ts';
 import { openKafkaFeatureStream } from '../../runtime/stream/kafka/kafka-feature-stream.ts';
 import type { StreamRecord } from '../../runtime/stream/feature-stream.ts';
+import { committedOffsets } from '../helpers/kafka-admin.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { eventually, loadFixture, ROOM, roomCommand, WATCH, watchCommand } from './helpers/fixture.ts';
 import { WorkerProcess } from './helpers/worker-process.ts';
@@ -47,10 +48,7 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
-async function committed(): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-}
+const committed = () => committedOffsets(admin, group, topic);
 
 describe('downsync under kill -9 (Kafka, SQLite, DuckDB)', () => {
   it(`ends with the newest value per key and each sampled row once after ${KILLS} kills during 100,000 commands`, async () => {
