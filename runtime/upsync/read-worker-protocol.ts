@@ -27,12 +27,12 @@ export interface ReadWorkerData {
   readonly countTotal: boolean;
 }
 
-/** What a worker started ahead of its read (WarmReadWorker) is given: only which driver to load meanwhile. */
+/** What a worker is started with (WarmReadWorker): only which driver to load while it waits for `start`. */
 export interface WarmWorkerData {
   readonly warm: 'duckdb' | 'bigquery' | null;
 }
 
-/** `start`: the read of a warm worker. `credit`: the write loop took `count` more pages (credits go back in batches: a postMessage costs ~0.1 ms). */
+/** `start`: the worker's read (every worker waits for it after `ready`). `credit`: the write loop took `count` more pages (credits go back in batches: a postMessage costs ~0.1 ms). */
 export type ToWorker = { readonly type: 'start'; readonly data: ReadWorkerData } | { readonly type: 'credit'; readonly count: number } | { readonly type: 'stop' };
 
 export interface PageMessage {
@@ -53,6 +53,8 @@ export interface PageMessage {
 
 export type FromWorker =
   | PageMessage
+  /** The worker has loaded and listens for `start`. */
+  | { readonly type: 'ready' }
   | { readonly type: 'total'; readonly rows: number }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string; readonly name: string; readonly code: unknown };

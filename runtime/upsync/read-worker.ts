@@ -17,21 +17,18 @@ import type { FromWorker, PageMessage, ReadWorkerData, ToWorker, WarmWorkerData 
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread');
-const initial = workerData as ReadWorkerData | WarmWorkerData;
+const initial = workerData as WarmWorkerData;
 
-// A warm worker (WarmReadWorker) loads its modules and the driver while the CLI opens the stores, then waits for `start`.
+// Loads its modules and the driver while the CLI opens the stores, says `ready`, then waits for `start`.
 let begin: ((d: ReadWorkerData) => void) | null = null;
-const started = new Promise<ReadWorkerData>((resolve) => {
-  if ('feature' in initial) resolve(initial);
-  else begin = resolve;
-});
-if ('warm' in initial && initial.warm !== null) {
+const started = new Promise<ReadWorkerData>((resolve) => (begin = resolve));
+if (initial.warm !== null) {
   void (initial.warm === 'duckdb' ? import('@duckdb/node-api') : import('@google-cloud/bigquery')).catch(() => {
     // a missing driver is reported by openOfflineStore, with its install hint
   });
 }
 
-let credits = 'feature' in initial ? initial.ahead : 0;
+let credits = 0;
 let stopped = false;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
@@ -50,6 +47,7 @@ port.on('message', (m: ToWorker) => {
   wake?.();
   wake = null;
 });
+port.postMessage({ type: 'ready' } satisfies FromWorker);
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);

@@ -20,23 +20,47 @@ export interface WorkerReadSpec {
   readonly offline: WorkerOfflineOptions;
   /** A worker started ahead, taken by the first read (the others start their own). */
   readonly warm?: WarmReadWorker;
+  /** How long a worker may take to load before it is replaced once, then the read fails (default 20 s). */
+  readonly startTimeoutMs?: number;
 }
 
+export const READ_WORKER_START_TIMEOUT_MS = 20_000;
+
 /**
- * A read worker started before the stores are opened: it loads its modules and the offline driver
+ * A read worker, started before it is given its read: it loads its modules and the offline driver
  * (about 0.3 s of the CLI's start-up, measured) while the main thread opens the stores and reads the
- * watermark, then waits for its read. `close()` ends it if no read took it (a failed run).
+ * watermark, says `ready`, then waits for `start`. Every read worker starts this way, so no page can
+ * be posted before the read's listeners are in place. `close()` ends it if no read took it.
  */
 export class WarmReadWorker {
   private worker: Worker | null;
   private gone = false;
+  /** True once the worker has said `ready`; false if it died first. */
+  readonly ready: Promise<boolean>;
 
   constructor(kind: WorkerOfflineOptions['kind'] | null) {
     const data: WarmWorkerData = { warm: kind };
     const worker = startWorker(data);
-    worker.on('error', () => (this.gone = true));
-    worker.on('exit', () => (this.gone = true));
+    let settle: (ok: boolean) => void = () => {};
+    this.ready = new Promise<boolean>((resolve) => (settle = resolve));
+    const onReady = (m: FromWorker) => {
+      if (m.type !== 'ready') return;
+      worker.off('message', onReady);
+      settle(true);
+    };
+    worker.on('message', onReady);
+    const onGone = () => {
+      this.gone = true;
+      settle(false);
+    };
+    worker.on('error', onGone);
+    worker.on('exit', onGone);
     this.worker = worker;
+  }
+
+  /** Taken by a read, or closed. */
+  get taken(): boolean {
+    return this.worker === null;
   }
 
   /** The worker, once; null if it was taken or has died (the read then starts a fresh one). */
@@ -54,6 +78,32 @@ export class WarmReadWorker {
   }
 }
 
+/**
+ * A worker that has said `ready`: the warm one if it does so in time, else a fresh one, replaced once
+ * more if it does not either. From source, a worker registers tsx's loader hooks, and Node's hooks
+ * thread can stall a worker's start (nodejs/node#50948 and its kin; once in CI, a read that never
+ * began): replacing the worker costs a second, a stalled read costs the run.
+ */
+async function readyWorker(spec: WorkerReadSpec): Promise<Worker> {
+  const timeoutMs = spec.startTimeoutMs ?? READ_WORKER_START_TIMEOUT_MS;
+  const candidates: (() => WarmReadWorker | null)[] = [
+    () => (spec.warm && !spec.warm.taken ? spec.warm : null),
+    () => new WarmReadWorker(spec.offline.kind),
+    () => new WarmReadWorker(spec.offline.kind),
+  ];
+  for (const next of candidates) {
+    const candidate = next();
+    if (!candidate) continue;
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([candidate.ready, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    clearTimeout(timer);
+    const worker = candidate.take();
+    if (inTime && worker) return worker;
+    await worker?.terminate();
+  }
+  throw new Error(`the upsync read worker did not start within ${timeoutMs} ms, twice; rerun with --no-read-worker to read on the main thread`);
+}
+
 const STOP_WAIT_MS = 10_000;
 
 export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature, read: PageRead, runId: string, ahead: number, onTotal?: (rows: number) => void): AsyncGenerator<PreparedPage> {
@@ -69,9 +119,7 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
     ahead: Math.max(1, ahead),
     countTotal: onTotal !== undefined,
   };
-  const warm = spec.warm?.take() ?? null;
-  const worker = warm ?? startWorker(data);
-  if (warm) warm.postMessage({ type: 'start', data });
+  const worker = await readyWorker(spec);
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
   let exited = false;
@@ -88,6 +136,7 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
     exited = true;
     wake?.();
   });
+  worker.postMessage({ type: 'start', data });
   const schemaId = feature.catalog.serde.readerId;
   const width = feature.catalog.keyFields.length;
   const history = feature.catalog.featureType === 'History';
@@ -109,11 +158,13 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
         done = true;
         return;
       }
+      if (m.type === 'ready') continue;
       if (m.type === 'total') {
         onTotal?.(m.rows);
         continue;
       }
       if (m.type === 'error') throw Object.assign(new Error(m.message), { name: m.name, code: m.code });
+      if (m.type !== 'page') throw new Error(`the upsync read worker sent an unexpected message: ${JSON.stringify(m).slice(0, 200)}`);
       const rows: (EncodedObjectRow | EncodedHistoryRow)[] = new Array(m.count);
       const buffer = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
       for (let i = 0; i < m.count; i++) {
@@ -140,7 +191,7 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
   }
 }
 
-function startWorker(data: ReadWorkerData | WarmWorkerData): Worker {
+function startWorker(data: WarmWorkerData): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(fromSource ? './read-worker.ts' : './read-worker.js', import.meta.url);
   if (!fromSource) return new Worker(url, { workerData: data });
