@@ -78,6 +78,58 @@ describe('Cassandra store: token-aware routing', () => {
     for (const k of policy.routingKeys) expect(k).toBeInstanceOf(Buffer);
   });
 
+  it('writes in UNLOGGED batches routed by their first row, whose routing key hashes to the server token, for every key type', async () => {
+    const t = await conformanceTables();
+    const at = new Date();
+    const event = (i: number) => ({ value: Buffer.from(`v${i}`), schemaId: 1n, updatedAt: at, eventTime: at });
+    const fiveKeys = Array.from({ length: 40 }, (_, i) => ['k' + i, BigInt(i) - 2n ** 62n, i - 20, i % 2 === 0, new Date(86_400_000 * i)] as const);
+    await store.appendMany(t.fiveKeys, fiveKeys.map((key, i) => ({ key, event: event(i) }))); // prepares the statement
+    policy.routingKeys.length = 0;
+    await store.appendMany(t.fiveKeys, fiveKeys.map((key, i) => ({ key, event: event(i) })));
+    // One node: every row has the same first replica, so 40 rows are batches of 16, 16 and 8.
+    expect(policy.routingKeys).toHaveLength(3);
+    // Each batch's routing key is its first row's (rows 0, 16 and 32), as the server hashes it.
+    const columns = t.fiveKeys.keyColumns.map((c) => `"${c.name}"`);
+    const tokenOf = async (key: readonly unknown[]) =>
+      String(
+        (
+          await client.execute(`SELECT token(${columns.join(', ')}) AS t FROM ${keyspace}.${t.fiveKeys.tableName} WHERE ${columns.map((c) => `${c} = ?`).join(' AND ')}`, [...key], {
+            prepare: true,
+          })
+        ).first()['t'],
+      );
+    const expected = await Promise.all([0, 16, 32].map((i) => tokenOf(fiveKeys[i]!)));
+    const sent = policy.routingKeys.slice(0, 3).map((k) => client.metadata.newToken(k!).getValue().toString());
+    expect(sent.sort()).toEqual(expected.sort());
+    const read = await Promise.all(fiveKeys.map((key) => store.latest(t.fiveKeys, key, 5)));
+    expect(read.map((events) => events.map((e) => e.value.toString()))).toEqual(fiveKeys.map((_, i) => [`v${i}`]));
+  });
+
+  it('keeps a batch under ~4 KiB of values: large rows go in smaller batches, a huge one alone, all written', async () => {
+    const t = await conformanceTables();
+    const at = new Date();
+    const sizes = [3_000, 3_000, 10, 10, 100_000, 10, 2_000, 2_000, 2_000];
+    const rows = sizes.map((n, i) => ({ key: [`big-${i}`] as const, value: { value: Buffer.alloc(n, i), schemaId: 1n, updatedAt: at } }));
+    await store.putMany(t.hostStat, rows.slice(0, 2));
+    policy.routingKeys.length = 0;
+    await store.putMany(t.hostStat, rows);
+    // With ~40 bytes of key and overhead per row: [3000], [3000, 10, 10], [100000], [10, 2000], [2000, 2000].
+    expect(policy.routingKeys).toHaveLength(5);
+    const read = await store.getMany(t.hostStat, rows.map((r) => r.key));
+    expect(read.map((v) => v?.value.length)).toEqual(sizes);
+  });
+
+  it('with maxBatchRows 1, one INSERT per row', async () => {
+    const t = await conformanceTables();
+    const single = new CassandraOnlineStore({ client, keyspace, consistency: 'localOne', maxBatchRows: 1 });
+    const rows = Array.from({ length: 5 }, (_, i) => ({ key: [`one-${i}`] as const, value: { value: Buffer.from('x'), schemaId: 1n, updatedAt: new Date() } }));
+    await single.putMany(t.hostStat, rows);
+    policy.routingKeys.length = 0;
+    await single.putMany(t.hostStat, rows);
+    expect(policy.routingKeys).toHaveLength(5);
+    expect(() => new CassandraOnlineStore({ client, keyspace, maxBatchRows: 0 })).toThrow('maxBatchRows must be a positive integer, got 0');
+  });
+
   it('refuses an unknown consistency level by name', () => {
     expect(() => new CassandraOnlineStore({ client, keyspace, consistency: 'localQuorom' })).toThrow(/unknown Cassandra consistency level "localQuorom"/);
   });
