@@ -6,13 +6,17 @@
  * writes (a late save from a worker that lost the partition cannot lower it), without a read or a
  * lightweight transaction.
  *
- * Saves go in UNLOGGED batches of `batchRows` rows (default 20; each row keeps its own USING TIMESTAMP).
- * A batch of different partitions is not atomic and makes its coordinator forward the rows, so it is
- * kept small; what it saves is the per-request cost, which is what bounds the worker on a small
- * cluster (on the 2-core test box: ~4–6k single INSERTs/s against ~7–8k rows/s in batches of 20).
+ * Both go `batchRows` partitions at a time (default 20), grouped by their first replica (the driver's
+ * token map, ../online/cassandra/routing-keys.ts) and sent to it: a save is an UNLOGGED batch (each row
+ * keeps its own USING TIMESTAMP), a load one `entity IN (…)` SELECT. Either touches partitions the
+ * coordinator owns, so grouping costs no extra hop; what it saves is the per-request cost, which is
+ * what bounds the worker on a small cluster (on the 2-core test box: ~6k single INSERTs/s against
+ * ~13k rows/s in batches of 20, bench:downsync). A lost load or save is retried by the worker's
+ * batch, as a single request would be.
  */
 import type cassandra from 'cassandra-driver';
 import pLimit from 'p-limit';
+import { CQL_TYPE_CODE, RoutingKeys } from '../online/cassandra/routing-keys.ts';
 import { SAMPLER_STATE_TABLE, type SamplerStateEntry, type SamplerStateStore } from './sampler-state.ts';
 
 export interface CassandraSamplerStateOptions {
@@ -20,26 +24,51 @@ export interface CassandraSamplerStateOptions {
   readonly keyspace: string;
   /** Requests in flight at most (default 32). */
   readonly maxConcurrency?: number;
-  /** Rows per UNLOGGED batch when saving (default 20; 1 = one INSERT per row). */
+  /** Partitions per save batch or load SELECT (default 20; 1 = one request per partition). */
   readonly batchRows?: number;
   /** Shut the client down on close(). */
   readonly ownsClient?: boolean;
 }
 
 const QUORUM = 0x06;
+const TEXT = CQL_TYPE_CODE.Text;
 const DEFAULT_BATCH_ROWS = 20; // LOCAL_QUORUM: the state must be read back by the next holder of the partition.
 
 export class CassandraSamplerStateStore implements SamplerStateStore {
   private readonly select: string;
   private readonly insert: string;
+  private readonly selectMany: string;
   private readonly limit: ReturnType<typeof pLimit>;
+  private readonly routing: RoutingKeys;
+  private readonly batchRows: number;
   private ready: Promise<void> | null = null;
 
   constructor(private readonly options: CassandraSamplerStateOptions) {
     const table = `"${options.keyspace}".${SAMPLER_STATE_TABLE}`;
     this.select = `SELECT last_sampled_at FROM ${table} WHERE feature = ? AND entity = ?`;
+    this.selectMany = `SELECT entity, last_sampled_at FROM ${table} WHERE feature = ? AND entity IN ?`;
     this.insert = `INSERT INTO ${table} (feature, entity, last_sampled_at) VALUES (?, ?, ?) USING TIMESTAMP ?`;
     this.limit = pLimit(options.maxConcurrency ?? 32);
+    this.routing = new RoutingKeys(options.client);
+    this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  }
+
+  /** Entities in groups of at most batchRows whose partitions share a first replica, each with its routing key. */
+  private grouped<T>(feature: string, items: readonly T[], entityOf: (item: T) => string): { routingKey: Buffer; items: T[] }[] {
+    const open = new Map<string, { routingKey: Buffer; items: T[] }>();
+    const groups: { routingKey: Buffer; items: T[] }[] = [];
+    for (const item of items) {
+      const routingKey = this.routing.of([feature, entityOf(item)], [TEXT, TEXT]);
+      const replica = this.routing.replicaOf(this.options.keyspace, routingKey);
+      let group = open.get(replica);
+      if (!group || group.items.length >= this.batchRows) {
+        group = { routingKey, items: [] };
+        open.set(replica, group);
+        groups.push(group);
+      }
+      group.items.push(item);
+    }
+    return groups;
   }
 
   /** Creates the table if it does not exist (the keyspace must). Called by the first load or save. */
@@ -56,12 +85,18 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
   async load(feature: string, entities: readonly string[]): Promise<Map<string, number>> {
     await this.createTable();
     const out = new Map<string, number>();
+    const client = this.options.client;
     await Promise.all(
-      entities.map((entity) =>
+      this.grouped(feature, entities, (e) => e).map(({ routingKey, items }) =>
         this.limit(async () => {
-          const row = (await this.options.client.execute(this.select, [feature, entity], { prepare: true, consistency: QUORUM })).first();
-          const t = row?.get('last_sampled_at') as Date | null | undefined;
-          if (t instanceof Date) out.set(entity, t.getTime());
+          const rows =
+            items.length === 1
+              ? (await client.execute(this.select, [feature, items[0]], { prepare: true, consistency: QUORUM })).rows.map((r) => ({ entity: items[0]!, at: r.get('last_sampled_at') as unknown }))
+              : (await client.execute(this.selectMany, [feature, items], { prepare: true, consistency: QUORUM, routingKey })).rows.map((r) => ({
+                  entity: r.get('entity') as string,
+                  at: r.get('last_sampled_at') as unknown,
+                }));
+          for (const { entity, at } of rows) if (at instanceof Date) out.set(entity, at.getTime());
         }),
       ),
     );
@@ -71,18 +106,23 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
   async save(entries: readonly SamplerStateEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.createTable();
-    const size = this.options.batchRows ?? DEFAULT_BATCH_ROWS;
-    const chunks: SamplerStateEntry[][] = [];
-    for (let i = 0; i < entries.length; i += size) chunks.push(entries.slice(i, i + size));
     const params = (e: SamplerStateEntry) => [e.feature, e.entity, new Date(e.lastSampledMs), BigInt(e.lastSampledMs) * 1000n];
+    // Grouped per feature: the routing key is (feature, entity).
+    const byFeature = new Map<string, SamplerStateEntry[]>();
+    for (const e of entries) {
+      const list = byFeature.get(e.feature);
+      if (list) list.push(e);
+      else byFeature.set(e.feature, [e]);
+    }
+    const groups = [...byFeature].flatMap(([feature, list]) => this.grouped(feature, list, (e) => e.entity));
     await Promise.all(
-      chunks.map((chunk) =>
+      groups.map(({ routingKey, items }) =>
         this.limit(() =>
-          chunk.length === 1
-            ? this.options.client.execute(this.insert, params(chunk[0]!), { prepare: true, consistency: QUORUM, isIdempotent: true })
+          items.length === 1
+            ? this.options.client.execute(this.insert, params(items[0]!), { prepare: true, consistency: QUORUM, isIdempotent: true })
             : this.options.client.batch(
-                chunk.map((e) => ({ query: this.insert, params: params(e) })),
-                { prepare: true, logged: false, consistency: QUORUM, isIdempotent: true },
+                items.map((e) => ({ query: this.insert, params: params(e) })),
+                { prepare: true, logged: false, consistency: QUORUM, isIdempotent: true, routingKey },
               ),
         ),
       ),

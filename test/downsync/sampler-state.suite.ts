@@ -38,6 +38,15 @@ export function samplerStateSuite(name: string, open: () => Promise<SamplerState
       expect(await s.load(b, ['k1', 'k:2%'])).toEqual(new Map([['k1', 5]]));
     });
 
+    it('loads many entities at once, saved ones and never-saved ones mixed, each exactly', async () => {
+      const s = await fresh();
+      const f = `ns::many-${run}-v1`;
+      const entities = Array.from({ length: 75 }, (_, i) => `e-${i}`);
+      await s.save(entities.filter((_, i) => i % 3 !== 0).map((entity, i) => ({ feature: f, entity, lastSampledMs: 10_000 + i })));
+      const expected = new Map(entities.filter((_, i) => i % 3 !== 0).map((entity, i) => [entity, 10_000 + i]));
+      expect(await s.load(f, entities)).toEqual(expected);
+    });
+
     it('only ever raises a time (a late save from a worker that lost the partition cannot lower it)', async () => {
       const s = await fresh();
       const f = `ns::raise-${run}-v1`;

@@ -36,6 +36,7 @@ import { cassandraClientOptions } from '../../connect/cassandra.ts';
 import { mapBounded } from '../bounded-map.ts';
 import type { KeyScalar, KeyValues, OnlineStore, OnlineTable, StoredEvent, StoredValue, WriteReport } from '../online-store.ts';
 import { writeTimestampMicros } from '../write-timestamp.ts';
+import { CQL_TYPE_CODE, RoutingKeys } from './routing-keys.ts';
 
 /** Cassandra cannot say which writes lost to a newer timestamp (see above). */
 const UNKNOWN: WriteReport = { superseded: null };
@@ -100,20 +101,6 @@ interface WriteBatch {
   bytes: number;
 }
 
-/** The driver's value encoder (exported by cassandra-driver, absent from its typings). */
-interface ValueEncoder {
-  encode(value: unknown, type: { readonly code: number }): Buffer;
-}
-const EncoderClass = (cassandra as unknown as { Encoder: new (protocolVersion: number, options: object) => ValueEncoder }).Encoder;
-
-const CQL_TYPE_CODE: Record<OnlineTable['keyColumns'][number]['type'], number> = {
-  Text: cassandra.types.dataTypes.varchar,
-  Long: cassandra.types.dataTypes.bigint,
-  Int: cassandra.types.dataTypes.int,
-  Boolean: cassandra.types.dataTypes.boolean,
-  Timestamp: cassandra.types.dataTypes.timestamp,
-};
-const ZERO_BYTE = Buffer.from([0]);
 
 export class CassandraOnlineStore implements OnlineStore {
   private readonly client: cassandra.Client;
@@ -123,7 +110,7 @@ export class CassandraOnlineStore implements OnlineStore {
   private readonly maxBatchRows: number;
   private readonly ownsClient: boolean;
   private readonly bigintLongs: boolean;
-  private readonly encoder: ValueEncoder;
+  private readonly routing: RoutingKeys;
   private readonly statements = new Map<string, Statements>();
 
   constructor(options: CassandraOnlineStoreOptions) {
@@ -142,8 +129,7 @@ export class CassandraOnlineStore implements OnlineStore {
     // `options` is public in the driver but missing from its typings.
     const clientOptions = (this.client as unknown as { options?: { encoding?: { useBigIntAsLong?: boolean } } }).options;
     this.bigintLongs = clientOptions?.encoding?.useBigIntAsLong === true;
-    // Key values serialize the same in every protocol version the driver speaks.
-    this.encoder = new EncoderClass(4, clientOptions ?? {});
+    this.routing = new RoutingKeys(this.client);
   }
 
   async getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(StoredValue | null)[]> {
@@ -196,8 +182,11 @@ export class CassandraOnlineStore implements OnlineStore {
     const open = new Map<string, WriteBatch>();
     const batches: WriteBatch[] = [];
     for (const row of rows) {
-      const routingKey = this.routingKey(table, row.key);
-      const replica = this.client.getReplicas(this.keyspace, routingKey)?.[0]?.address ?? '';
+      const routingKey = this.routing.of(
+        table.keyColumns.map((column, i) => this.bind(row.key[i] as KeyScalar, column.type)),
+        table.keyColumns.map((column) => CQL_TYPE_CODE[column.type]),
+      );
+      const replica = this.routing.replicaOf(this.keyspace, routingKey);
       const bytes = row.bytes + routingKey.length + 32;
       let batch = open.get(replica);
       if (!batch || batch.queries.length >= this.maxBatchRows || batch.bytes + bytes > BATCH_VALUE_BYTES) {
@@ -212,16 +201,6 @@ export class CassandraOnlineStore implements OnlineStore {
       if (queries.length === 1) await this.client.execute(cql, queries[0]!.params, this.options(1));
       else await this.client.batch(queries, { ...this.options(1), logged: false, routingKey });
     });
-  }
-
-  /**
-   * The partition key as Cassandra hashes it: one column's serialized value, or for several, each as
-   * a 2-byte length, the bytes and a 0 byte (the driver's own encoder serializes the values).
-   */
-  private routingKey(table: OnlineTable, key: KeyValues): Buffer {
-    const parts = table.keyColumns.map((column, i) => this.encoder.encode(this.bind(key[i] as KeyScalar, column.type), { code: CQL_TYPE_CODE[column.type] }));
-    if (parts.length === 1) return parts[0]!;
-    return Buffer.concat(parts.flatMap((part) => [Buffer.from([part.length >> 8, part.length & 0xff]), part, ZERO_BYTE]));
   }
 
   async ping(): Promise<void> {
