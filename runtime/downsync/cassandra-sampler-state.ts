@@ -39,7 +39,8 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
   private readonly insert: string;
   private readonly selectMany: string;
   private readonly limit: ReturnType<typeof pLimit>;
-  private readonly routing: RoutingKeys;
+  /** Made at the first load or save, when the driver is loaded (it is an optional dependency). */
+  private routing: RoutingKeys | null = null;
   private readonly batchRows: number;
   private ready: Promise<void> | null = null;
 
@@ -49,17 +50,17 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
     this.selectMany = `SELECT entity, last_sampled_at FROM ${table} WHERE feature = ? AND entity IN ?`;
     this.insert = `INSERT INTO ${table} (feature, entity, last_sampled_at) VALUES (?, ?, ?) USING TIMESTAMP ?`;
     this.limit = pLimit(options.maxConcurrency ?? 32);
-    this.routing = new RoutingKeys(options.client);
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   }
 
   /** Entities in groups of at most batchRows whose partitions share a first replica, each with its routing key. */
-  private grouped<T>(feature: string, items: readonly T[], entityOf: (item: T) => string): { routingKey: Buffer; items: T[] }[] {
+  private async grouped<T>(feature: string, items: readonly T[], entityOf: (item: T) => string): Promise<{ routingKey: Buffer; items: T[] }[]> {
+    const routing = (this.routing ??= new RoutingKeys((await import('cassandra-driver')).default, this.options.client));
     const open = new Map<string, { routingKey: Buffer; items: T[] }>();
     const groups: { routingKey: Buffer; items: T[] }[] = [];
     for (const item of items) {
-      const routingKey = this.routing.of([feature, entityOf(item)], [TEXT, TEXT]);
-      const replica = this.routing.replicaOf(this.options.keyspace, routingKey);
+      const routingKey = routing.of([feature, entityOf(item)], [TEXT, TEXT]);
+      const replica = routing.replicaOf(this.options.keyspace, routingKey);
       let group = open.get(replica);
       if (!group || group.items.length >= this.batchRows) {
         group = { routingKey, items: [] };
@@ -87,7 +88,7 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
     const out = new Map<string, number>();
     const client = this.options.client;
     await Promise.all(
-      this.grouped(feature, entities, (e) => e).map(({ routingKey, items }) =>
+      (await this.grouped(feature, entities, (e) => e)).map(({ routingKey, items }) =>
         this.limit(async () => {
           const rows =
             items.length === 1
@@ -114,7 +115,7 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
       if (list) list.push(e);
       else byFeature.set(e.feature, [e]);
     }
-    const groups = [...byFeature].flatMap(([feature, list]) => this.grouped(feature, list, (e) => e.entity));
+    const groups = (await Promise.all([...byFeature].map(([feature, list]) => this.grouped(feature, list, (e) => e.entity)))).flat();
     await Promise.all(
       groups.map(({ routingKey, items }) =>
         this.limit(() =>

@@ -101,7 +101,6 @@ interface WriteBatch {
   bytes: number;
 }
 
-
 export class CassandraOnlineStore implements OnlineStore {
   private readonly client: cassandra.Client;
   private readonly keyspace: string;
@@ -129,7 +128,7 @@ export class CassandraOnlineStore implements OnlineStore {
     // `options` is public in the driver but missing from its typings.
     const clientOptions = (this.client as unknown as { options?: { encoding?: { useBigIntAsLong?: boolean } } }).options;
     this.bigintLongs = clientOptions?.encoding?.useBigIntAsLong === true;
-    this.routing = new RoutingKeys(this.client);
+    this.routing = new RoutingKeys(cassandra, this.client);
   }
 
   async getMany(table: OnlineTable, keys: readonly KeyValues[]): Promise<(StoredValue | null)[]> {

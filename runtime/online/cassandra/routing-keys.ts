@@ -4,21 +4,25 @@
  * values are serialized by the driver's own encoder; the token map (client.getReplicas) says which
  * node owns the partition. Checked against the server's token() in test/conformance/cassandra.test.ts.
  */
-import cassandra from 'cassandra-driver';
+import type cassandra from 'cassandra-driver';
 import type { KeyColumnType } from '../../../core/field-types.ts';
 
 /** The driver's value encoder (exported by cassandra-driver, absent from its typings). */
 interface ValueEncoder {
   encode(value: unknown, type: { readonly code: number }): Buffer;
 }
-const EncoderClass = (cassandra as unknown as { Encoder: new (protocolVersion: number, options: object) => ValueEncoder }).Encoder;
 
+/**
+ * The CQL protocol's type codes of the key column types (cassandra.types.dataTypes; constants of the
+ * native protocol). Spelled out so this module needs the driver only as a type: it is an optional
+ * dependency, loaded when a Cassandra store is opened (runtime/connect/cassandra.ts).
+ */
 export const CQL_TYPE_CODE: Record<KeyColumnType, number> = {
-  Text: cassandra.types.dataTypes.varchar,
-  Long: cassandra.types.dataTypes.bigint,
-  Int: cassandra.types.dataTypes.int,
-  Boolean: cassandra.types.dataTypes.boolean,
-  Timestamp: cassandra.types.dataTypes.timestamp,
+  Text: 0x000d,
+  Long: 0x0002,
+  Int: 0x0009,
+  Boolean: 0x0004,
+  Timestamp: 0x000b,
 };
 
 const ZERO_BYTE = Buffer.from([0]);
@@ -26,7 +30,12 @@ const ZERO_BYTE = Buffer.from([0]);
 export class RoutingKeys {
   private readonly encoder: ValueEncoder;
 
-  constructor(private readonly client: cassandra.Client) {
+  /** `driver`: the loaded cassandra-driver module, whose Encoder serializes the values. */
+  constructor(
+    driver: typeof cassandra,
+    private readonly client: cassandra.Client,
+  ) {
+    const EncoderClass = (driver as unknown as { Encoder: new (protocolVersion: number, options: object) => ValueEncoder }).Encoder;
     // `options` is public in the driver but missing from its typings. Key values serialize the same
     // in every protocol version the driver speaks.
     const options = (client as unknown as { options?: object }).options ?? {};
