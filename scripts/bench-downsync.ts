@@ -26,9 +26,9 @@ import { createCommandProducer } from '../runtime/downsync/producer/index.ts';
 import { loadFeatureCatalog } from '../runtime/manifest/feature-catalog.ts';
 import { openKafkaFeatureStream } from '../runtime/stream/kafka/kafka-feature-stream.ts';
 import { createKeyspace, machineLoad } from './bench/read/bench-setup.ts';
-import { fmt, targetTable, type Target } from './bench/read/report.ts';
+import { fmt, targetTable, textTable, type Target } from './bench/read/report.ts';
 import { encodeCommands, PRODUCER, ROOM } from './bench/downsync/commands.ts';
-import { mainThreadProfile, summarizeProfile, type ProfileSummary } from './bench/downsync/cpu-profile.ts';
+import { mainThreadProfile, profileLines, summarizeProfile, type ProfileSummary } from './bench/downsync/cpu-profile.ts';
 import { measureFreshness, quantile, type FreshnessResult } from './bench/downsync/freshness.ts';
 import { bucketQuantiles, buckets, type BucketQuantiles } from './bench/downsync/prom-text.ts';
 import { rawCassandra, type RawCassandra } from './bench/downsync/raw-cassandra.ts';
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
       '',
       targetTable(targets),
       '',
-      ...profiles.flatMap((p) => profileText(p.name, p.summary)),
+      ...profiles.flatMap((p) => profileLines(`the ${p.name} worker`, p.summary)),
       `load: start ${loadBefore}`,
       `      after raw + SQLite ${loadSqlite}`,
       `      after Cassandra ${loadCass}`,
@@ -257,7 +257,7 @@ function throughputTable(raw: Awaited<ReturnType<typeof rawConsume>>, sqlite: Wo
     ['worker → SQLite (no cache)', fmt(sqlite.rate, 0), `${fmt((100 * sqlite.rate) / raw.rate, 0)} %`, secs(sqlite.applyMs), secs(sqlite.startMs), secs(sqlite.commitLagMs), String(sqlite.sampled)],
     ['worker → Cassandra + Redis cache', fmt(cass.rate, 0), `${fmt((100 * cass.rate) / raw.rate, 0)} %`, secs(cass.applyMs), secs(cass.startMs), secs(cass.commitLagMs), String(cass.sampled)],
   ];
-  return [`throughput, ${n} commands:`, table(rows)].join('\n');
+  return [`throughput, ${n} commands:`, textTable(rows)].join('\n');
 }
 
 /**
@@ -284,7 +284,7 @@ function cassandraCeiling(raw: readonly RawCassandra[], cass: WorkerRun, n: numb
   const bound = 1 / ((1 + sampledShare) / at('BATCH') + selectShare / at('SELECT_IN'));
   return [
     'Cassandra ceiling (raw driver, same run):',
-    table(rows),
+    textTable(rows),
     `  per command: ≤ 1 online INSERT + ${fmt(selectShare, 2)} sampler-state SELECT (once per key per assignment) + ${fmt(sampledShare, 2)} state INSERT, batched → at most ${fmt(bound, 0)} commands/s at the best raw batched rates; the worker made ${fmt(cass.rate, 0)} (${fmt((100 * cass.rate) / bound, 0)} %; ${fmt(cass.rate / at('INSERT'), 2)}× the raw single-INSERT rate)`,
   ].join('\n');
 }
@@ -307,29 +307,15 @@ function freshnessTable(fresh: FreshnessResult, hist: { eventTime: BucketQuantil
   ];
   return [
     `freshness at ${rate} commands/s: ${fresh.acknowledged} sent and acknowledged in ${fmt(fresh.durationSec, 1)} s (${fmt(fresh.sendRate, 0)}/s, ${fresh.sendErrors} errors), ${fresh.polls} Read API polls (${fresh.pollErrors} errors), ${fresh.unresolved} timed commands never readable within 10 s`,
-    table(rows),
+    textTable(rows),
   ].join('\n');
 }
 
-function profileText(name: string, p: ProfileSummary): string[] {
-  const pct = (ms: number) => `${fmt((100 * ms) / p.busyMs, 1)} %`;
-  return [
-    `CPU profile of the ${name} worker (${p.file}): ${secs(p.totalMs)} sampled, ${secs(p.busyMs)} busy (${fmt((100 * (p.totalMs - p.busyMs)) / p.totalMs, 0)} % idle: waiting); self time:`,
-    table([['area', 'ms', 'of busy'], ...p.areas.slice(0, 10).map((a) => [a.name, fmt(a.ms, 0), pct(a.ms)])]),
-    table([['function', 'ms', 'of busy'], ...p.functions.map((f) => [f.name, fmt(f.ms, 0), pct(f.ms)])]),
-    '',
-  ];
-}
 
 function histJson(h: BucketQuantiles) {
   return { count: h.count, quantilesSec: Object.fromEntries([...h.quantiles].map(([q, v]) => [String(q), Number.isFinite(v) ? v : null])) };
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
-}
 
 main().catch((e: unknown) => {
   log(`bench:downsync failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

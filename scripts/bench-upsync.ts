@@ -11,13 +11,15 @@
  * upsync cases run the built CLI (dist/, plain node: start-up as users see it). On SQLite, raw and
  * upsync run `--runs` times back to back (each pair under the same load) and the ratio's spread is
  * printed with the load average; upsync also runs over the first 100k rows, to show memory flat in the
- * number of rows, with --no-read-worker, and with each `--page-sizes` value. Not a test; the figures go to stdout as a table and to .bench/upsync-<time>.json.
+ * number of rows, with --no-read-worker, and with each `--page-sizes` value; `--cpu-prof` profiles the
+ * first full SQLite run and prints where its threads' CPU went. Not a test; the figures go to stdout as a table and to .bench/upsync-<time>.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { profileLines, summarizeProfile } from './bench/downsync/cpu-profile.ts';
 import { servicesUp } from './bench/read/bench-setup.ts';
 
 const FEATURE = 'bench::row-v1';
@@ -37,6 +39,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     /** Extra upsync runs over all rows with these --page-size values (comma-separated). */
     'page-sizes': { type: 'string', default: '' },
+    /** Profile the first SQLite upsync run (node --cpu-prof: its main thread and its read worker) and print where the CPU went. */
+    'cpu-prof': { type: 'boolean', default: false },
     child: { type: 'string' },
     dir: { type: 'string' },
     rows: { type: 'string' },
@@ -109,7 +113,7 @@ async function setUp(dir: string, rows: number, keyspace: string): Promise<void>
  * run it, in a process of its own, timed from spawn to exit (start-up included). Its peak RSS comes
  * from a one-line exit hook passed with --import (getrusage maxRSS of that process).
  */
-async function engineCase(dir: string, store: 'sqlite' | 'cassandra', rows: number, keyspace: string, options: { inline?: boolean; pageSize?: number; run?: number } = {}): Promise<CaseResult> {
+async function engineCase(dir: string, store: 'sqlite' | 'cassandra', rows: number, keyspace: string, options: { inline?: boolean; pageSize?: number; run?: number; profileDir?: string } = {}): Promise<CaseResult> {
   const pageSize = options.pageSize ?? PAGE_SIZE;
   const file = `engine-${rows}-${pageSize}${options.inline ? '-inline' : ''}-${options.run ?? 0}.sqlite`;
   const storeArgs = store === 'sqlite' ? ['--store', `sqlite:${path.join(dir, file)}`] : ['--store', 'cassandra', '--keyspace', keyspace];
@@ -121,7 +125,7 @@ async function engineCase(dir: string, store: 'sqlite' | 'cassandra', rows: numb
     ...(options.inline ? ['--no-read-worker'] : []),
   ];
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', rssHook, path.resolve('bin/featurestore.mjs'), ...cli], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), '--import', rssHook, path.resolve('bin/featurestore.mjs'), ...cli], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -247,12 +251,13 @@ async function main(): Promise<void> {
     process.env['FEATURESTORE_SKIP_DIST_CHECK'] = '1';
     const runs = Number(args.runs);
     log(`SQLite: ${runs} × (raw ceiling, upsync over all rows), each pair back to back so they share the load; then 100k rows, --no-read-worker${pageSizes.length > 0 ? ', page sizes' : ''}…`);
+    const profileDir = args['cpu-prof'] ? path.resolve('.bench', `upsync-prof-${Date.now().toString(36)}`) : undefined;
     const ratios: { ratio: number; engineRatio: number; load: number }[] = [];
     let rawSqlite: CaseResult | null = null;
     let engineSqlite: CaseResult | null = null;
     for (let run = 0; run < runs; run++) {
       const raw = await runChild('raw-sqlite', dir, sqliteRows, keyspace);
-      const engine = await engineCase(dir, 'sqlite', sqliteRows, keyspace, { run });
+      const engine = await engineCase(dir, 'sqlite', sqliteRows, keyspace, { run, ...(run === 0 && profileDir ? { profileDir } : {}) });
       ratios.push({ ratio: engine.rowsPerSec / raw.rowsPerSec, engineRatio: (engine.engineRowsPerSec ?? 0) / raw.rowsPerSec, load: os.loadavg()[0] as number });
       log(
         `  run ${run + 1}: raw ${raw.rowsPerSec} rows/s, upsync ${engine.rowsPerSec} rows/s (${Math.round((100 * engine.rowsPerSec) / raw.rowsPerSec)} %; ` +
@@ -298,6 +303,13 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     log(spread);
+    // Files are CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, written when each thread exits.
+    const threadOf = (f: string) => Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? -1);
+    const profiles = profileDir ? (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => threadOf(a) - threadOf(b)) : [];
+    for (const f of profiles) {
+      const thread = threadOf(f) === 0 ? 'main thread (the writes)' : `thread ${threadOf(f)} (the read worker)`;
+      log(profileLines(`the ${sqliteRows}-row SQLite upsync, ${thread}`, await summarizeProfile(path.join(profileDir!, f))).join('\n'));
+    }
     log(`memory: peak RSS ${engineSmall.peakRssMb} MB at ${small} rows, ${(engineSqlite as CaseResult).peakRssMb} MB at ${sqliteRows} rows; ${machineLoad()}`);
     await mkdir('.bench', { recursive: true });
     const file = path.join('.bench', `upsync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

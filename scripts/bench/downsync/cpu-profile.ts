@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fmt, textTable } from '../read/report.ts';
 
 interface ProfileNode {
   readonly id: number;
@@ -79,4 +80,16 @@ function areaOf(frame: ProfileNode['callFrame']): string {
   const pkg = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(frame.url.includes('node_modules/') ? short : '');
   if (pkg) return `pkg ${pkg[1]}`;
   return short.split('/').slice(0, 2).join('/');
+}
+
+/** A profile as printed by the benchmarks: sampled and busy time, then self time by area and by function. */
+export function profileLines(what: string, p: ProfileSummary): string[] {
+  const pct = (ms: number) => `${fmt((100 * ms) / p.busyMs, 1)} %`;
+  const secs = (ms: number) => `${fmt(ms / 1000, 1)} s`;
+  return [
+    `CPU profile of ${what} (${p.file}): ${secs(p.totalMs)} sampled, ${secs(p.busyMs)} busy (${fmt((100 * (p.totalMs - p.busyMs)) / p.totalMs, 0)} % idle: waiting); self time:`,
+    textTable([['area', 'ms', 'of busy'], ...p.areas.slice(0, 10).map((a) => [a.name, fmt(a.ms, 0), pct(a.ms)])]),
+    textTable([['function', 'ms', 'of busy'], ...p.functions.map((f) => [f.name, fmt(f.ms, 0), pct(f.ms)])]),
+    '',
+  ];
 }

@@ -11,7 +11,7 @@ export function resultTable(results: readonly CaseResult[], ceilings: ReadonlyMa
     const ratio = ceiling ? `${fmt((100 * r.rate) / ceiling.rate, 0)} % of ${ceiling.name}` : '';
     return [r.name, fmt(r.rate, 0), fmt(r.p50, 3), fmt(r.p99, 3) + (r.autocannonP99 !== undefined ? ` (ac ${r.autocannonP99})` : ''), String(r.errors), ratio];
   });
-  return table([header, ...rows]);
+  return textTable([header, ...rows]);
 }
 
 export interface Target {
@@ -22,17 +22,18 @@ export interface Target {
 }
 
 export function targetTable(targets: readonly Target[]): string {
-  return table([['target', 'goal', 'measured', 'met'], ...targets.map((t) => [t.what, t.goal, t.actual, t.met ? 'yes' : 'NO'])]);
+  return textTable([['target', 'goal', 'measured', 'met'], ...targets.map((t) => [t.what, t.goal, t.actual, t.met ? 'yes' : 'NO'])]);
 }
 
 export function sizeTable(rows: readonly SizeRow[]): string {
-  return table([
+  return textTable([
     ['feature', 'Avro bytes', 'JSON bytes', 'saved'],
     ...rows.map((r) => [r.feature, String(r.avroBytes), String(r.jsonBytes), `${fmt(100 * r.saved, 0)} %`]),
   ]);
 }
 
-function table(rows: readonly (readonly string[])[]): string {
+/** Columns padded to their widest cell, the first left-aligned, the others right-aligned, a rule under the header. */
+export function textTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
