@@ -30,46 +30,31 @@ export interface CassandraSamplerStateOptions {
   readonly ownsClient?: boolean;
 }
 
-const QUORUM = 0x06;
-const TEXT = CQL_TYPE_CODE.Text;
-const DEFAULT_BATCH_ROWS = 20; // LOCAL_QUORUM: the state must be read back by the next holder of the partition.
+const QUORUM = 0x06; // LOCAL_QUORUM: the state must be read back by the next holder of the partition.
+/** The partition key (feature, entity): two text columns. */
+const KEY_CODES = [CQL_TYPE_CODE.Text, CQL_TYPE_CODE.Text];
+const DEFAULT_BATCH_ROWS = 20;
 
 export class CassandraSamplerStateStore implements SamplerStateStore {
   private readonly select: string;
   private readonly insert: string;
-  private readonly selectMany: string;
   private readonly limit: ReturnType<typeof pLimit>;
-  /** Made at the first load or save, when the driver is loaded (it is an optional dependency). */
   private routing: RoutingKeys | null = null;
   private readonly batchRows: number;
   private ready: Promise<void> | null = null;
 
   constructor(private readonly options: CassandraSamplerStateOptions) {
     const table = `"${options.keyspace}".${SAMPLER_STATE_TABLE}`;
-    this.select = `SELECT last_sampled_at FROM ${table} WHERE feature = ? AND entity = ?`;
-    this.selectMany = `SELECT entity, last_sampled_at FROM ${table} WHERE feature = ? AND entity IN ?`;
+    // One SELECT per group of partitions on a replica (a group of one too: `IN` with one entity).
+    this.select = `SELECT entity, last_sampled_at FROM ${table} WHERE feature = ? AND entity IN ?`;
     this.insert = `INSERT INTO ${table} (feature, entity, last_sampled_at) VALUES (?, ?, ?) USING TIMESTAMP ?`;
     this.limit = pLimit(options.maxConcurrency ?? 32);
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   }
 
-  /** Entities in groups of at most batchRows whose partitions share a first replica, each with its routing key. */
-  private async grouped<T>(feature: string, items: readonly T[], entityOf: (item: T) => string): Promise<{ routingKey: Buffer; items: T[] }[]> {
-    const routing = (this.routing ??= new RoutingKeys((await import('cassandra-driver')).default, this.options.client));
-    const open = new Map<string, { routingKey: Buffer; items: T[] }>();
-    const groups: { routingKey: Buffer; items: T[] }[] = [];
-    for (const item of items) {
-      const routingKey = routing.of([feature, entityOf(item)], [TEXT, TEXT]);
-      const replica = routing.replicaOf(this.options.keyspace, routingKey);
-      let group = open.get(replica);
-      if (!group || group.items.length >= this.batchRows) {
-        group = { routingKey, items: [] };
-        open.set(replica, group);
-        groups.push(group);
-      }
-      group.items.push(item);
-    }
-    return groups;
+  /** The routing keys, made at the first load or save, once the driver is loaded (an optional dependency). */
+  private async routingKeys(): Promise<RoutingKeys> {
+    return (this.routing ??= new RoutingKeys((await import('cassandra-driver')).default, this.options.client));
   }
 
   /** Creates the table if it does not exist (the keyspace must). Called by the first load or save. */
@@ -85,19 +70,17 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
 
   async load(feature: string, entities: readonly string[]): Promise<Map<string, number>> {
     await this.createTable();
+    const routing = await this.routingKeys();
     const out = new Map<string, number>();
-    const client = this.options.client;
+    const groups = routing.groupByReplica(this.options.keyspace, entities, (entity) => routing.of([feature, entity], KEY_CODES), { maxItems: this.batchRows });
     await Promise.all(
-      (await this.grouped(feature, entities, (e) => e)).map(({ routingKey, items }) =>
+      groups.map(({ routingKey, items }) =>
         this.limit(async () => {
-          const rows =
-            items.length === 1
-              ? (await client.execute(this.select, [feature, items[0]], { prepare: true, consistency: QUORUM })).rows.map((r) => ({ entity: items[0]!, at: r.get('last_sampled_at') as unknown }))
-              : (await client.execute(this.selectMany, [feature, items], { prepare: true, consistency: QUORUM, routingKey })).rows.map((r) => ({
-                  entity: r.get('entity') as string,
-                  at: r.get('last_sampled_at') as unknown,
-                }));
-          for (const { entity, at } of rows) if (at instanceof Date) out.set(entity, at.getTime());
+          const result = await this.options.client.execute(this.select, [feature, items], { prepare: true, consistency: QUORUM, routingKey });
+          for (const row of result.rows) {
+            const at = row.get('last_sampled_at') as unknown;
+            if (at instanceof Date) out.set(row.get('entity') as string, at.getTime());
+          }
         }),
       ),
     );
@@ -107,15 +90,9 @@ export class CassandraSamplerStateStore implements SamplerStateStore {
   async save(entries: readonly SamplerStateEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.createTable();
+    const routing = await this.routingKeys();
     const params = (e: SamplerStateEntry) => [e.feature, e.entity, new Date(e.lastSampledMs), BigInt(e.lastSampledMs) * 1000n];
-    // Grouped per feature: the routing key is (feature, entity).
-    const byFeature = new Map<string, SamplerStateEntry[]>();
-    for (const e of entries) {
-      const list = byFeature.get(e.feature);
-      if (list) list.push(e);
-      else byFeature.set(e.feature, [e]);
-    }
-    const groups = (await Promise.all([...byFeature].map(([feature, list]) => this.grouped(feature, list, (e) => e.entity)))).flat();
+    const groups = routing.groupByReplica(this.options.keyspace, entries, (e) => routing.of([e.feature, e.entity], KEY_CODES), { maxItems: this.batchRows });
     await Promise.all(
       groups.map(({ routingKey, items }) =>
         this.limit(() =>

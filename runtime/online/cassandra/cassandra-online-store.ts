@@ -46,8 +46,10 @@ export type CassandraConsistency = keyof typeof cassandra.types.consistencies;
 export const DEFAULT_CASSANDRA_CONSISTENCY: CassandraConsistency = 'localQuorum';
 export const DEFAULT_CASSANDRA_MAX_CONCURRENCY = 32;
 export const DEFAULT_CASSANDRA_MAX_BATCH_ROWS = 16;
-/** Values per batch, estimated: Cassandra warns about batches over 5 KiB (batch_size_warn_threshold_in_kb). */
-const BATCH_VALUE_BYTES = 4_096;
+/** A batch's size, estimated: Cassandra warns about batches over 5 KiB (batch_size_warn_threshold_in_kb). */
+const BATCH_BYTES = 4_096;
+/** What a row adds to a batch besides its value and key bytes (timestamps, schema id, framing), roughly. */
+const ROW_OVERHEAD_BYTES = 32;
 
 export const CASSANDRA_STORE_ERRORS = {
   unknownConsistency: (name: string) =>
@@ -79,6 +81,8 @@ export function createOnlineCassandraClient(settings: CassandraSettings, keyspac
 }
 
 interface Statements {
+  /** The CQL type codes of the partition key columns, for routing keys (./routing-keys.ts). */
+  readonly keyTypeCodes: readonly number[];
   readonly get: string;
   readonly put: string;
   readonly latest: string;
@@ -88,17 +92,10 @@ interface Statements {
 
 type Row = cassandra.types.Row;
 
+/** A row's bound parameters (the key columns first) and its value's size. */
 interface PendingWrite {
-  readonly key: KeyValues;
   readonly params: unknown[];
-  readonly bytes: number;
-}
-
-interface WriteBatch {
-  /** The first row's: the driver sends the batch to a replica of it. */
-  readonly routingKey: Buffer;
-  readonly queries: { query: string; params: unknown[] }[];
-  bytes: number;
+  readonly valueBytes: number;
 }
 
 export class CassandraOnlineStore implements OnlineStore {
@@ -155,7 +152,7 @@ export class CassandraOnlineStore implements OnlineStore {
     await this.writeBatched(
       table,
       cql,
-      rows.map(({ key, value }) => ({ key, params: [...this.params(table, key), ...this.valueParams(value)], bytes: value.value.byteLength })),
+      rows.map(({ key, value }) => ({ params: [...this.params(table, key), ...this.valueParams(value)], valueBytes: value.value.byteLength })),
     );
     return UNKNOWN;
   }
@@ -165,40 +162,30 @@ export class CassandraOnlineStore implements OnlineStore {
     await this.writeBatched(
       table,
       cql,
-      rows.map(({ key, event }) => ({ key, params: [...this.params(table, key), event.eventTime, ...this.valueParams(event)], bytes: event.value.byteLength })),
+      rows.map(({ key, event }) => ({ params: [...this.params(table, key), event.eventTime, ...this.valueParams(event)], valueBytes: event.value.byteLength })),
     );
     return UNKNOWN;
   }
 
   /** Rows grouped by first replica into batches (see above), at most maxConcurrency batches in flight. */
   private async writeBatched(table: OnlineTable, cql: string, rows: readonly PendingWrite[]): Promise<void> {
-    if (this.maxBatchRows === 1 || rows.length === 1) {
+    if (this.maxBatchRows === 1) {
       await mapBounded(rows, this.maxConcurrency, async ({ params }) => {
         await this.client.execute(cql, params, this.options(1));
       });
       return;
     }
-    const open = new Map<string, WriteBatch>();
-    const batches: WriteBatch[] = [];
-    for (const row of rows) {
-      const routingKey = this.routing.of(
-        table.keyColumns.map((column, i) => this.bind(row.key[i] as KeyScalar, column.type)),
-        table.keyColumns.map((column) => CQL_TYPE_CODE[column.type]),
-      );
-      const replica = this.routing.replicaOf(this.keyspace, routingKey);
-      const bytes = row.bytes + routingKey.length + 32;
-      let batch = open.get(replica);
-      if (!batch || batch.queries.length >= this.maxBatchRows || batch.bytes + bytes > BATCH_VALUE_BYTES) {
-        batch = { routingKey, queries: [], bytes: 0 };
-        open.set(replica, batch);
-        batches.push(batch);
-      }
-      batch.queries.push({ query: cql, params: row.params });
-      batch.bytes += bytes;
-    }
-    await mapBounded(batches, this.maxConcurrency, async ({ routingKey, queries }) => {
-      if (queries.length === 1) await this.client.execute(cql, queries[0]!.params, this.options(1));
-      else await this.client.batch(queries, { ...this.options(1), logged: false, routingKey });
+    const { keyTypeCodes } = this.statementsOf(table);
+    const width = keyTypeCodes.length;
+    // The key columns are the first parameters, already bound (Longs as the client takes them).
+    const batches = this.routing.groupByReplica(this.keyspace, rows, (row) => this.routing.of(row.params.slice(0, width), keyTypeCodes), {
+      maxItems: this.maxBatchRows,
+      maxBytes: BATCH_BYTES,
+      sizeOf: (row, routingKey) => row.valueBytes + routingKey.length + ROW_OVERHEAD_BYTES,
+    });
+    await mapBounded(batches, this.maxConcurrency, async ({ routingKey, items }) => {
+      if (items.length === 1) await this.client.execute(cql, items[0]!.params, this.options(1));
+      else await this.client.batch(items.map(({ params }) => ({ query: cql, params })), { ...this.options(1), logged: false, routingKey });
     });
   }
 
@@ -254,14 +241,16 @@ function buildStatements(keyspace: string, table: OnlineTable): Statements {
   const where = keys.map((k) => `${k} = ?`).join(' AND ');
   const values = 'fs_value, fs_schema_id, fs_updated_at';
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  const keyTypeCodes = table.keyColumns.map((c) => CQL_TYPE_CODE[c.type]);
   const put = `INSERT INTO ${from} (${keys.join(', ')}, ${values}) VALUES (${marks(keys.length + 3)}) USING TIMESTAMP ?`;
   if (table.eventTimeColumn === null) {
     const get = `SELECT ${values} FROM ${from} WHERE ${where}`;
-    return { get, put, latest: get, range: get, append: put };
+    return { keyTypeCodes, get, put, latest: get, range: get, append: put };
   }
   const at = ident(table.eventTimeColumn);
   const events = `SELECT ${at} AS fs_event_time, ${values} FROM ${from} WHERE ${where}`;
   return {
+    keyTypeCodes,
     get: events,
     put,
     // Clustered newest first, so the first rows of the partition are the newest events.

@@ -1,5 +1,5 @@
 /**
- * Partition keys as Cassandra hashes them, for grouping writes (and state reads) by replica: one
+ * Partition keys as Cassandra hashes them, and requests grouped by the replica that owns them: one
  * column's serialized value, or for several, each as a 2-byte length, the bytes and a 0 byte. The
  * values are serialized by the driver's own encoder; the token map (client.getReplicas) says which
  * node owns the partition. Checked against the server's token() in test/conformance/cassandra.test.ts.
@@ -49,8 +49,38 @@ export class RoutingKeys {
     return Buffer.concat(parts.flatMap((part) => [Buffer.from([part.length >> 8, part.length & 0xff]), part, ZERO_BYTE]));
   }
 
-  /** The address of the partition's first replica; '' when the driver has no token map (yet). */
-  replicaOf(keyspace: string, routingKey: Buffer): string {
-    return this.client.getReplicas(keyspace, routingKey)?.[0]?.address ?? '';
+  /**
+   * `items` in batches whose partitions share their first replica (the token map; one batch chain
+   * when the driver has none yet), in order, each at most `maxItems` items and, when `sizeOf` is given,
+   * at most `maxBytes` (an item larger than that goes alone). A batch's routing key is its first item's:
+   * sent with it, the driver routes the batch to that replica.
+   */
+  groupByReplica<T>(keyspace: string, items: readonly T[], keyOf: (item: T) => Buffer, limits: BatchLimits<T>): ReplicaBatch<T>[] {
+    const open = new Map<string, ReplicaBatch<T>>();
+    const batches: ReplicaBatch<T>[] = [];
+    for (const item of items) {
+      const routingKey = keyOf(item);
+      const replica = this.client.getReplicas(keyspace, routingKey)?.[0]?.address ?? '';
+      const bytes = limits.sizeOf ? limits.sizeOf(item, routingKey) : 0;
+      let batch = open.get(replica);
+      if (!batch || batch.items.length >= limits.maxItems || (limits.sizeOf && batch.bytes + bytes > limits.maxBytes)) {
+        batch = { routingKey, items: [], bytes: 0 };
+        open.set(replica, batch);
+        batches.push(batch);
+      }
+      batch.items.push(item);
+      batch.bytes += bytes;
+    }
+    return batches;
   }
+}
+
+export type BatchLimits<T> =
+  | { readonly maxItems: number; readonly sizeOf?: undefined }
+  | { readonly maxItems: number; readonly maxBytes: number; readonly sizeOf: (item: T, routingKey: Buffer) => number };
+
+export interface ReplicaBatch<T> {
+  readonly routingKey: Buffer;
+  readonly items: T[];
+  bytes: number;
 }
