@@ -51,10 +51,14 @@ export interface PageMessage {
   readonly quarantine: readonly QuarantineEntry[];
 }
 
+/** The worker's first message, once it has loaded and listens for `start` (WarmReadWorker takes it). */
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+/** What the worker posts after `start`. */
 export type FromWorker =
   | PageMessage
-  /** The worker has loaded and listens for `start`. */
-  | { readonly type: 'ready' }
   | { readonly type: 'total'; readonly rows: number }
   | { readonly type: 'end' }
   | { readonly type: 'error'; readonly message: string; readonly name: string; readonly code: unknown };

@@ -13,7 +13,7 @@ import { offlineTableOf } from '../offline/offline-table.ts';
 import { openOfflineStore } from '../offline/open-offline-store.ts';
 import type { OfflineStore } from '../offline/offline-store.ts';
 import { compactPages } from './prepared-pages.ts';
-import type { FromWorker, PageMessage, ReadWorkerData, ToWorker, WarmWorkerData } from './read-worker-protocol.ts';
+import type { FromWorker, PageMessage, ReadWorkerData, ReadyMessage, ToWorker, WarmWorkerData } from './read-worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread');
@@ -47,7 +47,7 @@ port.on('message', (m: ToWorker) => {
   wake?.();
   wake = null;
 });
-port.postMessage({ type: 'ready' } satisfies FromWorker);
+port.postMessage({ type: 'ready' } satisfies ReadyMessage);
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);

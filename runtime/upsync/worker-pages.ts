@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { KeyScalar } from '../online/online-store.ts';
 import type { PageRead, PreparedPage } from './prepared-pages.ts';
-import type { FromWorker, ReadWorkerData, WarmWorkerData, WorkerOfflineOptions } from './read-worker-protocol.ts';
+import type { FromWorker, ReadWorkerData, ReadyMessage, WarmWorkerData, WorkerOfflineOptions } from './read-worker-protocol.ts';
 import type { EncodedHistoryRow, EncodedObjectRow } from './row-encoder.ts';
 import type { PlannedFeature } from './upsync-plan.ts';
 
@@ -43,7 +43,7 @@ export class WarmReadWorker {
     const worker = startWorker(data);
     let settle: (ok: boolean) => void = () => {};
     this.ready = new Promise<boolean>((resolve) => (settle = resolve));
-    const onReady = (m: FromWorker) => {
+    const onReady = (m: ReadyMessage | FromWorker) => {
       if (m.type !== 'ready') return;
       worker.off('message', onReady);
       settle(true);
@@ -79,29 +79,24 @@ export class WarmReadWorker {
 }
 
 /**
- * A worker that has said `ready`: the warm one if it does so in time, else a fresh one, replaced once
- * more if it does not either. From source, a worker registers tsx's loader hooks, and Node's hooks
- * thread can stall a worker's start (nodejs/node#50948 and its kin; once in CI, a read that never
- * began): replacing the worker costs a second, a stalled read costs the run.
+ * A worker that has said `ready`: the warm one (or a fresh one) if it does so in time, else one fresh
+ * replacement. From source, a worker registers tsx's loader hooks, and Node's hooks thread can stall a
+ * worker's start (nodejs/node#50948 and its kin; once in CI, a read that never began): replacing the
+ * worker costs a second, a stalled read costs the run. A warm worker that has died is replaced too.
  */
 async function readyWorker(spec: WorkerReadSpec): Promise<Worker> {
   const timeoutMs = spec.startTimeoutMs ?? READ_WORKER_START_TIMEOUT_MS;
-  const candidates: (() => WarmReadWorker | null)[] = [
-    () => (spec.warm && !spec.warm.taken ? spec.warm : null),
-    () => new WarmReadWorker(spec.offline.kind),
-    () => new WarmReadWorker(spec.offline.kind),
-  ];
-  for (const next of candidates) {
-    const candidate = next();
-    if (!candidate) continue;
+  let candidate = spec.warm && !spec.warm.taken ? spec.warm : new WarmReadWorker(spec.offline.kind);
+  for (let attempt = 1; ; attempt++) {
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([candidate.ready, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
     clearTimeout(timer);
     const worker = candidate.take();
     if (inTime && worker) return worker;
     await worker?.terminate();
+    if (attempt === 2) throw new Error(`the upsync read worker did not start within ${timeoutMs} ms, twice; rerun with --no-read-worker to read on the main thread`);
+    candidate = new WarmReadWorker(spec.offline.kind);
   }
-  throw new Error(`the upsync read worker did not start within ${timeoutMs} ms, twice; rerun with --no-read-worker to read on the main thread`);
 }
 
 const STOP_WAIT_MS = 10_000;
@@ -158,13 +153,11 @@ export async function* workerPages(spec: WorkerReadSpec, feature: PlannedFeature
         done = true;
         return;
       }
-      if (m.type === 'ready') continue;
       if (m.type === 'total') {
         onTotal?.(m.rows);
         continue;
       }
       if (m.type === 'error') throw Object.assign(new Error(m.message), { name: m.name, code: m.code });
-      if (m.type !== 'page') throw new Error(`the upsync read worker sent an unexpected message: ${JSON.stringify(m).slice(0, 200)}`);
       const rows: (EncodedObjectRow | EncodedHistoryRow)[] = new Array(m.count);
       const buffer = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
       for (let i = 0; i < m.count; i++) {
