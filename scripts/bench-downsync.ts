@@ -311,11 +311,9 @@ function freshnessTable(fresh: FreshnessResult, hist: { eventTime: BucketQuantil
   ].join('\n');
 }
 
-
 function histJson(h: BucketQuantiles) {
   return { count: h.count, quantilesSec: Object.fromEntries([...h.quantiles].map(([q, v]) => [String(q), Number.isFinite(v) ? v : null])) };
 }
-
 
 main().catch((e: unknown) => {
   log(`bench:downsync failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -5,21 +5,10 @@
  * on instead of retrying: they are retried here, with backoff, and any other error fails the test.
  */
 import type { Admin } from 'kafkajs';
-import pRetry, { AbortError } from 'p-retry';
+import pRetry from 'p-retry';
 
-async function retried<T>(work: () => Promise<T>): Promise<T> {
-  return pRetry(
-    async () => {
-      try {
-        return await work();
-      } catch (e) {
-        if ((e as { retriable?: boolean }).retriable === true) throw e;
-        throw new AbortError(e instanceof Error ? e : new Error(String(e)));
-      }
-    },
-    { retries: 8, minTimeout: 100, maxTimeout: 2_000 },
-  );
-}
+const retried = <T>(work: () => Promise<T>): Promise<T> =>
+  pRetry(work, { retries: 8, minTimeout: 100, maxTimeout: 2_000, shouldRetry: ({ error }) => (error as { retriable?: boolean }).retriable === true });
 
 /** The offsets `group` has committed on `topic`, summed over its partitions (none committed counts 0). */
 export async function committedOffsets(admin: Admin, group: string, topic: string): Promise<number> {
